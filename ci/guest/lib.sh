@@ -1,0 +1,153 @@
+# shellcheck shell=sh
+# SPDX-License-Identifier: GPL-2.0
+# Guest-side helpers (busybox sh) shared by every scenario in scenarios/.
+# A scenario group is a file defining functions named test_*; run_group
+# runs each one with a clean kernel log and reports KTE-RESULT lines that
+# the host (ci/lib.sh) counts.
+
+MOD=kthread_example
+KO=/kte/$MOD.ko
+SYSDIR=/sys/kernel/$MOD
+# shellcheck disable=SC2034 # used by the scenarios
+PARAMS=/sys/module/$MOD/parameters
+
+# result PASS|FAIL NAME [WHY]
+result() {
+	echo "KTE-RESULT $1 $2${3:+: $3}"
+}
+
+# Failing assertions set this; the test ends as failed.
+fail() {
+	echo "    fail: $*"
+	TEST_FAILED=1
+}
+
+note() { echo "    $*"; }
+
+run_group() {
+	# shellcheck source=/dev/null
+	. "/kte/scenarios/$1.sh"
+	# shellcheck disable=SC2013 # one function name per line, no spaces
+	for t in $(sed -n 's/^\(test_[a-z0-9_]*\)().*/\1/p' "/kte/scenarios/$1.sh"); do
+		TEST_FAILED=0
+		dmesg -c >/dev/null
+		echo "KTE-TEST $1/$t"
+		$t
+		check_splat
+		cleanup_module
+		if [ "$TEST_FAILED" = 0 ]; then
+			result PASS "$1/$t"
+		else
+			result FAIL "$1/$t"
+		fi
+	done
+}
+
+# Never leave a module behind for the next test.
+cleanup_module() {
+	if is_loaded; then
+		fail "module still loaded at end of test"
+		ktool unload "$MOD" >/dev/null
+	fi
+}
+
+check_splat() {
+	if dmesg | grep -Eq 'Oops|BUG:|WARNING:|Call Trace:|circular locking|blocked for more'; then
+		fail "kernel reported a problem"
+		dmesg | tail -n 40
+	fi
+}
+
+is_loaded() { grep -q "^$MOD " /proc/modules; }
+
+# load [PARAM...]: load the module and fail the test if that fails.
+load() {
+	ktool load "$KO" "$@" || fail "load $* failed (errno $?)"
+}
+
+# unload: unload, fail the test if that fails; sets UNLOAD_US.
+unload() {
+	UNLOAD_US=$(ktool unload "$MOD" | sed -n 's/^unload_us=//p')
+	[ -n "$UNLOAD_US" ] || fail "unload failed"
+}
+
+# count_threads PATTERN: kernel tasks whose comm matches the ERE ^PATTERN$.
+count_threads() {
+	cat /proc/[0-9]*/comm 2>/dev/null | grep -Ec "^($1)\$"
+}
+
+# pid_of NAME: the pid of the task whose comm is exactly NAME.
+pid_of() {
+	for d in /proc/[0-9]*; do
+		[ "$(cat "$d/comm" 2>/dev/null)" = "$1" ] && echo "${d#/proc/}" && return
+	done
+}
+
+# wait_for SECONDS COMMAND...: poll COMMAND every 0.1 s until it succeeds.
+wait_for() {
+	n=$(($1 * 10))
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" && return 0
+		usleep 100000
+		n=$((n - 1))
+	done
+	return 1
+}
+
+no_threads() { [ "$(count_threads "$1")" = 0 ]; }
+
+# assert_eq WHAT EXPECTED ACTUAL
+assert_eq() {
+	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
+}
+
+# assert_range WHAT LOW HIGH VALUE: LOW <= VALUE <= HIGH (integers)
+assert_range() {
+	if [ "$4" -lt "$2" ] 2>/dev/null || [ "$4" -gt "$3" ] 2>/dev/null; then
+		fail "$1: $4 is outside $2..$3"
+	fi
+}
+
+# assert_le WHAT A B: integer A <= B
+assert_le() {
+	[ "$2" -le "$3" ] 2>/dev/null || fail "$1: expected $2 <= $3"
+}
+
+# assert_log ERE: the kernel log since the test began has a matching line.
+assert_log() {
+	dmesg | grep -Eq "$1" || fail "no log line matching '$1'"
+}
+
+# log_count ERE: how many kernel log lines match.
+log_count() {
+	dmesg | grep -Ec "$1"
+}
+
+# assert_log_order ERE...: lines matching each ERE appear in this order.
+assert_log_order() {
+	last=0
+	for re in "$@"; do
+		line=$(dmesg | grep -nE "$re" | head -n1 | cut -d: -f1)
+		if [ -z "$line" ]; then
+			fail "no log line matching '$re'"
+			return
+		fi
+		[ "$line" -gt "$last" ] || fail "'$re' logged out of order"
+		last=$line
+	done
+}
+
+# assert_gone [THREAD_ERE]: no module, no sysfs, no thread left.
+assert_gone() {
+	is_loaded && fail "module still in /proc/modules"
+	[ -e "$SYSDIR" ] && fail "$SYSDIR still exists"
+	[ -e "/sys/module/$MOD" ] && fail "/sys/module/$MOD still exists"
+	wait_for 3 no_threads "${1:-my_kthread(/[0-9]+)?}" ||
+		fail "threads left: $(count_threads "${1:-my_kthread(/[0-9]+)?}")"
+}
+
+# tstat THREAD FILE: one sysfs statistic of thread<i>.
+tstat() {
+	cat "$SYSDIR/thread$1/$2"
+}

@@ -1,0 +1,61 @@
+# shellcheck shell=sh
+# SPDX-License-Identifier: GPL-2.0
+# Unload never waits out a period; load/unload cycles stay clean.
+
+# in-kernel stop time in us from the "stopped N thread(s) in X us" line.
+stop_us() {
+	dmesg | sed -n 's/.*kthread_example: stopped [0-9]* thread(s) in \([0-9]*\) us$/\1/p' | tail -n1
+}
+
+test_fast_unload_60s_interval() {
+	for n in 1 64; do
+		dmesg -c >/dev/null
+		load threads=$n interval_ms=60000
+		sleep 1
+		unload
+		note "threads=$n: unload ${UNLOAD_US} us, in-kernel stop $(stop_us) us"
+		# A 60 s period; anything near a period means the stop waited.
+		assert_le "unload us, $n thread(s), 60 s interval" "$UNLOAD_US" 2000000
+		assert_gone
+	done
+}
+
+test_fast_unload_1h_interval() {
+	load interval_ms=3600000
+	sleep 1
+	unload
+	assert_le "unload us, 1 h interval" "$UNLOAD_US" 2000000
+	assert_gone
+}
+
+test_200_cycles_8_busy_threads() {
+	i=0
+	while [ $i -lt 200 ]; do
+		ktool load "$KO" threads=8 interval_ms=1 verbose=0 ||
+			{ fail "cycle $i: load failed"; break; }
+		ktool unload "$MOD" >/dev/null || { fail "cycle $i: unload failed"; break; }
+		i=$((i + 1))
+	done
+	note "$i load/unload cycles"
+	assert_eq cycles 200 "$i"
+	assert_eq "stop lines" 200 "$(log_count 'stopped 8 thread\(s\)')"
+	assert_gone
+}
+
+# Idle cost: a thread wakes once per interval and not more.
+test_idle_one_wakeup_per_interval() {
+	load interval_ms=500 verbose=0
+	sleep 1
+	pid=$(tstat 0 pid)
+	ctx0=$(sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' "/proc/$pid/status")
+	it0=$(tstat 0 iterations)
+	sleep 5
+	ctx1=$(sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' "/proc/$pid/status")
+	it1=$(tstat 0 iterations)
+	wakes=$((ctx1 - ctx0))
+	its=$((it1 - it0))
+	note "5 s at 500 ms: $its iterations, $wakes voluntary sleeps"
+	assert_range "iterations in 5 s at 500 ms" 9 11 "$its"
+	assert_le "sleeps beyond one per iteration" "$wakes" "$((its + 1))"
+	unload
+}

@@ -1,0 +1,223 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for every script in ci/. Source it; do not run it.
+#
+# Nothing here ever loads a module into this machine's kernel: modules are
+# built against Debian's kernel packages, unpacked into a cache, and loaded
+# only inside QEMU guests.
+
+KTE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+KTE_CACHE=${KTE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kthread-example}
+# shellcheck disable=SC2034 # used by the scripts that source this file
+KTE_MODULE=kthread_example
+# shellcheck disable=SC2034
+KTE_VERSION=$(cat "$KTE_ROOT/VERSION")
+# The kernel list: SUITE:FLAVOUR. The first is the default test kernel.
+# shellcheck disable=SC2034
+KTE_KERNELS_DEFAULT=(bookworm:amd64)
+
+log() { printf '[%s] %s\n' "${0##*/}" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# archive_url [security]: the Debian archive this machine's apt uses.
+# Read from its sources so that no mirror host is ever written down here.
+archive_url() {
+	local want=${1:-main} url
+	url=$(
+		{
+			grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources |
+				awk '{ for (i = 2; i <= NF; i++) print $i }'
+			grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list |
+				awk '{ for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; break } }'
+		} | if [ "$want" = security ]; then grep -m1 'security' ; else grep -v -m1 'security'; fi
+	) || true
+	[ -n "$url" ] || die "no ${want} Debian archive URL in /etc/apt sources"
+	printf '%s\n' "${url%/}"
+}
+
+# suite_apt SUITE ARGS...: run an apt command against SUITE with an apt
+# configuration of its own under the cache (lists refreshed once a day).
+suite_apt() {
+	local suite=$1 dir
+	shift
+	dir=$KTE_CACHE/apt/$suite
+	if [ ! -f "$dir/apt.conf" ]; then
+		mkdir -p "$dir/lists/partial" "$dir/archives/partial" "$dir/etc/preferences.d"
+		{
+			echo "deb $(archive_url) $suite main"
+			case $suite in
+			sid | unstable) ;;
+			*)
+				echo "deb $(archive_url) $suite-updates main"
+				echo "deb $(archive_url security) $suite-security main"
+				;;
+			esac
+		} >"$dir/sources.list"
+		cat >"$dir/apt.conf" <<-EOF
+			Dir::Etc::SourceList "$dir/sources.list";
+			Dir::Etc::SourceParts "/nonexistent";
+			Dir::Etc::Preferences "$dir/etc/preferences";
+			Dir::Etc::PreferencesParts "$dir/etc/preferences.d";
+			Dir::State::Lists "$dir/lists";
+			Dir::State::Status "$dir/status";
+			Dir::Cache "$dir";
+			Dir::Cache::Archives "$dir/archives";
+			APT::Architecture "amd64";
+			APT::Sandbox::User "root";
+			Acquire::Languages "none";
+		EOF
+		: >"$dir/status"
+	fi
+	if [ -z "$(find "$dir/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null)" ]; then
+		log "apt-get update for $suite"
+		APT_CONFIG=$dir/apt.conf apt-get -q update >&2 ||
+			die "apt-get update for $suite failed"
+	fi
+	APT_CONFIG=$dir/apt.conf "$@"
+}
+
+# pkg_depends SUITE PKG PATTERN: PKG's direct Depends matching PATTERN.
+pkg_depends() {
+	suite_apt "$1" apt-cache depends "$2" |
+		awk -v pat="$3" '$1 == "Depends:" && $2 ~ pat { print $2 }'
+}
+
+# kernel_release SUITE FLAVOUR: the release (uname -r) that the suite's
+# linux-image-FLAVOUR metapackage points to today.
+kernel_release() {
+	local pkg
+	pkg=$(pkg_depends "$1" "linux-image-$2" '^linux-image-' | head -n1)
+	[ -n "$pkg" ] || die "cannot resolve linux-image-$2 in $1"
+	pkg=${pkg#linux-image-}
+	printf '%s\n' "${pkg%-unsigned}"
+}
+
+# kernel_fetch SUITE KVER: download the image and headers of KVER into the
+# cache and unpack them there; prints the unpacked root. Cached by KVER.
+kernel_fetch() {
+	local suite=$1 kver=$2 root debs pkgs hdr
+	root=$KTE_CACHE/kernels/$kver
+	if [ -f "$root/.complete" ]; then
+		printf '%s\n' "$root"
+		return
+	fi
+	log "fetching kernel $kver from $suite"
+	rm -rf "$root"
+	debs=$KTE_CACHE/debs/$kver
+	mkdir -p "$debs" "$root"
+	pkgs=("linux-image-$kver" "linux-headers-$kver")
+	mapfile -t -O 2 pkgs < <(pkg_depends "$suite" "linux-headers-$kver" '^linux-(headers|kbuild)-')
+	(cd "$debs" && suite_apt "$suite" apt-get -q download "${pkgs[@]}" >&2) ||
+		die "cannot download ${pkgs[*]}"
+	for deb in "$debs"/*.deb; do
+		dpkg-deb -x "$deb" "$root"
+	done
+	# The headers' Makefile includes the -common tree by absolute path.
+	hdr=$root/usr/src/linux-headers-$kver
+	sed -i "s|/usr/src/|$root/usr/src/|g" "$hdr/Makefile"
+	[ -f "$root/boot/vmlinuz-$kver" ] || die "no vmlinuz in linux-image-$kver"
+	touch "$root/.complete"
+	printf '%s\n' "$root"
+}
+
+# kernel_kdir ROOT KVER / kernel_image ROOT KVER: paths inside a fetched kernel.
+kernel_kdir() { printf '%s\n' "$1/usr/src/linux-headers-$2"; }
+kernel_image() { printf '%s\n' "$1/boot/vmlinuz-$2"; }
+
+# kernel_cc KDIR: the compiler the kernel was built with (e.g. gcc-12).
+kernel_cc() {
+	local cc
+	cc=$(sed -n 's/^CC = .*gcc-\([0-9]*\).*/gcc-\1/p' "$1/.kernelvariables" 2>/dev/null)
+	printf '%s\n' "${cc:-gcc}"
+}
+
+# build_module KDIR OUTDIR [SRCDIR]: build the module (default: our src/)
+# out of tree in OUTDIR, so builds for several kernels never share objects.
+build_module() {
+	local kdir=$1 out=$2 src=${3:-$KTE_ROOT/src}
+	rm -rf "$out"
+	mkdir -p "$out"
+	cp -r "$src" "$out/src"
+	cp "$KTE_ROOT/VERSION" "$out/VERSION"
+	make -s -C "$kdir" M="$out/src" CC="$(kernel_cc "$kdir")" modules >&2 ||
+		die "module build against $kdir failed"
+}
+
+# build_static OUT SRC: a static guest helper (the initramfs has no libc).
+build_static() {
+	if [ ! -x "$1" ] || [ "$2" -nt "$1" ]; then
+		mkdir -p "$(dirname "$1")"
+		gcc -static -O2 -Wall -Wextra -Werror -o "$1" "$2" || die "cannot build $1"
+	fi
+}
+
+# make_initramfs OUT FILE...: a busybox initramfs whose /init runs the guest
+# scenarios; FILEs (modules, helpers) land in /kte.
+make_initramfs() {
+	local out=$1 dir
+	shift
+	dir=$(mktemp -d)
+	mkdir -p "$dir"/{bin,dev,proc,sys,tmp,kte}
+	cp /bin/busybox "$dir/bin/busybox"
+	cp "$KTE_ROOT/ci/guest/init" "$dir/init"
+	cp "$KTE_ROOT/ci/guest/lib.sh" "$dir/kte/"
+	cp -r "$KTE_ROOT/ci/guest/scenarios" "$dir/kte/"
+	cp "$@" "$dir/kte/"
+	build_static "$KTE_CACHE/guest/ktool" "$KTE_ROOT/ci/guest/ktool.c"
+	cp "$KTE_CACHE/guest/ktool" "$dir/bin/ktool"
+	chmod +x "$dir/init"
+	(cd "$dir" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
+	rm -rf "$dir"
+}
+
+# Kernel messages that fail any run, wherever they appear.
+KTE_SPLAT='Oops|BUG:|WARNING:|Kernel panic|general protection fault|Call Trace:|INFO: task .* blocked|possible circular locking|inconsistent lock state|UBSAN:|KASAN:|kmemleak:.*suspected'
+
+# boot_guest KERNEL INITRD LOG GROUPS [TIMEOUT] [SMP]: boot the kernel under
+# TCG, run the scenario GROUPS (comma separated) and keep the serial log.
+# Any WARN panics the guest (panic_on_warn), and a panic ends QEMU.
+boot_guest() {
+	local kernel=$1 initrd=$2 serial=$3 groups=$4 limit=${5:-900} smp=${6:-2}
+	local append="console=ttyS0 ignore_loglevel panic=-1 oops=panic panic_on_warn=1"
+	append+=" softlockup_panic=1 hung_task_panic=1 log_buf_len=16M kte.groups=$groups"
+	timeout --foreground "$limit" qemu-system-x86_64 -accel tcg -m 1024 \
+		-smp "$smp" -display none -monitor none -serial "file:$serial" \
+		-net none -no-reboot -kernel "$kernel" -initrd "$initrd" \
+		-append "$append" </dev/null >&2 || true
+}
+
+# check_guest_log LOG: 0 if every scenario ran and passed with no splat;
+# prints the per-scenario results and the closing count.
+check_guest_log() {
+	local serial=$1 passed failed ok=0
+	grep -a '^KTE-RESULT' "$serial" | sed 's/^KTE-RESULT /  /' >&2 || true
+	passed=$(grep -ac '^KTE-RESULT PASS' "$serial" || true)
+	failed=$(grep -ac '^KTE-RESULT FAIL' "$serial" || true)
+	if ! grep -aq '^KTE-DONE' "$serial"; then
+		log "guest did not finish (panic, hang or timeout)"
+		ok=1
+		failed=$((failed + 1))
+	fi
+	if grep -aEq "$KTE_SPLAT" "$serial"; then
+		log "kernel reported a problem:"
+		grep -aE -A20 "$KTE_SPLAT" "$serial" | head -60 >&2
+		ok=1
+		failed=$((failed + 1))
+	fi
+	[ "$failed" -eq 0 ] || ok=1
+	if [ "$ok" -ne 0 ]; then
+		log "serial log ($serial), last 80 lines:"
+		tail -n 80 "$serial" >&2
+	fi
+	printf '%s passed, %s failed\n' "$passed" "$failed"
+	return "$ok"
+}
+
+# guest_run KVER... helpers for the test tiers: fetch, build, boot, check.
+# prepare_kernel SUITE FLAVOUR: sets KTE_KVER, KTE_KROOT, KTE_KDIR.
+prepare_kernel() {
+	KTE_KVER=$(kernel_release "$1" "$2")
+	KTE_KROOT=$(kernel_fetch "$1" "$KTE_KVER")
+	# shellcheck disable=SC2034
+	KTE_KDIR=$(kernel_kdir "$KTE_KROOT" "$KTE_KVER")
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kthread_example: the one place that knows kernel API differences between
+ * 5.10 and 7.x. Decisions come from compile probes run at build time
+ * (conftest.sh writes kte_conftest.h), never from LINUX_VERSION_CODE:
+ * distribution kernels backport API changes.
+ */
+#ifndef KTE_COMPAT_H
+#define KTE_COMPAT_H
+
+#include "kte_conftest.h"
+
+#include <linux/kobject.h>
+
+/* kobject_init() takes a const struct kobj_type * since 6.2 (and backports). */
+static inline void kte_kobject_init(struct kobject *kobj,
+				    const struct kobj_type *ktype)
+{
+#ifdef KTE_HAVE_CONST_KOBJ_TYPE
+	kobject_init(kobj, ktype);
+#else
+	/* Older kernels never write through this pointer either. */
+	kobject_init(kobj, (struct kobj_type *)ktype);
+#endif
+}
+
+#endif /* KTE_COMPAT_H */
