@@ -173,13 +173,15 @@ make_initramfs() {
 # Kernel messages that fail any run, wherever they appear.
 KTE_SPLAT='Oops|BUG:|WARNING:|Kernel panic|general protection fault|Call Trace:|INFO: task .* blocked|possible circular locking|inconsistent lock state|UBSAN:|KASAN:|kmemleak:.*suspected'
 
-# boot_guest KERNEL INITRD LOG GROUPS [TIMEOUT] [SMP]: boot the kernel under
-# TCG, run the scenario GROUPS (comma separated) and keep the serial log.
-# Any WARN panics the guest (panic_on_warn), and a panic ends QEMU.
+# boot_guest KERNEL INITRD LOG ARGS [TIMEOUT] [SMP]: boot the kernel under
+# TCG with the guest ARGS (kte.groups=a,b to run scenario groups, or
+# kte.script=NAME) and keep the serial log. Any WARN panics the guest
+# (panic_on_warn), and a panic ends QEMU. Every kernel message goes to the
+# console unless ARGS asks for less (e.g. loglevel=1 for the benchmark).
 boot_guest() {
-	local kernel=$1 initrd=$2 serial=$3 groups=$4 limit=${5:-900} smp=${6:-2}
-	local append="console=ttyS0 ignore_loglevel panic=-1 oops=panic panic_on_warn=1"
-	append+=" softlockup_panic=1 hung_task_panic=1 log_buf_len=16M kte.groups=$groups"
+	local kernel=$1 initrd=$2 serial=$3 args=$4 limit=${5:-900} smp=${6:-2}
+	local append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1"
+	append+=" softlockup_panic=1 hung_task_panic=1 log_buf_len=16M $args"
 	timeout --foreground "$limit" qemu-system-x86_64 -accel tcg -m 1024 \
 		-smp "$smp" -display none -monitor none -serial "file:$serial" \
 		-net none -no-reboot -kernel "$kernel" -initrd "$initrd" \
@@ -213,11 +215,26 @@ check_guest_log() {
 	return "$ok"
 }
 
-# guest_run KVER... helpers for the test tiers: fetch, build, boot, check.
 # prepare_kernel SUITE FLAVOUR: sets KTE_KVER, KTE_KROOT, KTE_KDIR.
 prepare_kernel() {
 	KTE_KVER=$(kernel_release "$1" "$2")
 	KTE_KROOT=$(kernel_fetch "$1" "$KTE_KVER")
 	# shellcheck disable=SC2034
 	KTE_KDIR=$(kernel_kdir "$KTE_KROOT" "$KTE_KVER")
+}
+
+# stage_guest SUITE:FLAVOUR [FILE...]: fetch the kernel, build the module
+# for it and pack an initramfs holding the module, VERSION and FILEs.
+# Sets KTE_WORK (the run's folder) and KTE_IMAGE (the kernel to boot).
+stage_guest() {
+	local kernel=$1
+	shift
+	prepare_kernel "${kernel%%:*}" "${kernel#*:}"
+	KTE_WORK=$KTE_CACHE/run/$KTE_KVER
+	# shellcheck disable=SC2034
+	KTE_IMAGE=$(kernel_image "$KTE_KROOT" "$KTE_KVER")
+	build_module "$KTE_KDIR" "$KTE_WORK/build"
+	printf '%s\n' "$KTE_VERSION" >"$KTE_WORK/VERSION"
+	make_initramfs "$KTE_WORK/initrd.gz" "$KTE_WORK/build/src/$KTE_MODULE.ko" \
+		"$KTE_WORK/VERSION" "$@"
 }
