@@ -20,7 +20,7 @@ static inline void kte_kobject_init(struct kobject *kobj,
 	kobject_init(kobj, ktype);
 #else
 	/* Older kernels never write through this pointer either. */
-	kobject_init(kobj, (struct kobj_type *)ktype);
+	kobject_init(kobj, (void *)ktype);
 #endif
 }
 
