@@ -2,8 +2,13 @@
 # kthread-example: the one entry point. `make help` lists the targets.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
+VERSION := $(shell cat VERSION)
+NAME := kthread-example
+# Where DKMS expects the source (DESTDIR for packaging).
+SRCDEST = $(DESTDIR)/usr/src/$(NAME)-$(VERSION)
 
-.PHONY: all modules clean lint check check-boot demo bench deps install help
+.PHONY: all modules clean lint check check-boot check-deb demo bench deps \
+	install install-src dkms-install dkms-remove deb repo help
 
 all: modules
 
@@ -24,10 +29,15 @@ deps:
 lint: deps
 	ci/lint
 
-## check: the whole test suite (lint, then the module in real Debian kernels under QEMU)
+## check: the whole test suite (lint, the module in real Debian kernels under QEMU, packages)
 check: deps
 	ci/lint
 	ci/test-boot
+	ci/test-deb
+
+## check-deb: only the Debian package tier (lintian, lifecycle, autopkgtest, piuparts, systemd boot)
+check-deb: deps
+	ci/test-deb
 
 ## check-boot: only the QEMU boot tier (GROUPS="seed params" to pick groups)
 check-boot: deps
@@ -45,6 +55,32 @@ bench: deps
 install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/src modules_install
 	depmod -a $(notdir $(patsubst %/build,%,$(KDIR)))
+
+## install-src: the DKMS source tree into $(DESTDIR)/usr/src/kthread-example-VERSION
+install-src:
+	install -d $(SRCDEST)/src
+	install -m 0644 VERSION $(SRCDEST)/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(SRCDEST)/dkms.conf
+	install -m 0644 src/Kbuild src/Makefile src/*.c src/*.h $(SRCDEST)/src/
+	install -m 0755 src/conftest.sh $(SRCDEST)/src/
+
+## dkms-install: by hand without packages (root): add, build and install with DKMS
+dkms-install: install-src
+	dkms add -m $(NAME) -v $(VERSION)
+	dkms install -m $(NAME) -v $(VERSION)
+
+## dkms-remove: undo dkms-install
+dkms-remove:
+	dkms remove -m $(NAME) -v $(VERSION) --all
+	rm -rf $(SRCDEST)
+
+## deb: source and binary Debian packages into dist/
+deb: deps
+	ci/pkg deb
+
+## repo: dist/ as a flat apt repository
+repo: deb
+	ci/pkg repo
 
 help:
 	@sed -n 's/^## //p' Makefile

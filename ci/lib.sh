@@ -35,6 +35,19 @@ archive_url() {
 	printf '%s\n' "${url%/}"
 }
 
+# suite_sources SUITE: sources.list lines for SUITE, with its updates and
+# security archives where it has them.
+suite_sources() {
+	echo "deb $(archive_url) $1 main"
+	case $1 in
+	sid | unstable) ;;
+	*)
+		echo "deb $(archive_url) $1-updates main"
+		echo "deb $(archive_url security) $1-security main"
+		;;
+	esac
+}
+
 # suite_apt SUITE ARGS...: run an apt command against SUITE with an apt
 # configuration of its own under the cache (lists refreshed once a day).
 suite_apt() {
@@ -43,16 +56,7 @@ suite_apt() {
 	dir=$KTE_CACHE/apt/$suite
 	if [ ! -f "$dir/apt.conf" ]; then
 		mkdir -p "$dir/lists/partial" "$dir/archives/partial" "$dir/etc/preferences.d"
-		{
-			echo "deb $(archive_url) $suite main"
-			case $suite in
-			sid | unstable) ;;
-			*)
-				echo "deb $(archive_url) $suite-updates main"
-				echo "deb $(archive_url security) $suite-security main"
-				;;
-			esac
-		} >"$dir/sources.list"
+		suite_sources "$suite" >"$dir/sources.list"
 		cat >"$dir/apt.conf" <<-EOF
 			Dir::Etc::SourceList "$dir/sources.list";
 			Dir::Etc::SourceParts "/nonexistent";
@@ -178,6 +182,8 @@ KTE_SPLAT='Oops|BUG:|WARNING:|Kernel panic|general protection fault|Call Trace:|
 # kte.script=NAME) and keep the serial log. Any WARN panics the guest
 # (panic_on_warn), and a panic ends QEMU. Every kernel message goes to the
 # console unless ARGS asks for less (e.g. loglevel=1 for the benchmark).
+# More QEMU options (a disk) go in the array KTE_QEMU_EXTRA.
+KTE_QEMU_EXTRA=()
 boot_guest() {
 	local kernel=$1 initrd=$2 serial=$3 args=$4 limit=${5:-900} smp=${6:-2}
 	local append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1"
@@ -185,7 +191,7 @@ boot_guest() {
 	timeout --foreground "$limit" qemu-system-x86_64 -accel tcg -m 1024 \
 		-smp "$smp" -display none -monitor none -serial "file:$serial" \
 		-net none -no-reboot -kernel "$kernel" -initrd "$initrd" \
-		-append "$append" </dev/null >&2 || true
+		-append "$append" "${KTE_QEMU_EXTRA[@]}" </dev/null >&2 || true
 }
 
 # check_guest_log LOG: 0 if every scenario ran and passed with no splat;
@@ -237,4 +243,115 @@ stage_guest() {
 	printf '%s\n' "$KTE_VERSION" >"$KTE_WORK/VERSION"
 	make_initramfs "$KTE_WORK/initrd.gz" "$KTE_WORK/build/src/$KTE_MODULE.ko" \
 		"$KTE_WORK/VERSION" "$@"
+}
+
+# --- chroots -------------------------------------------------------------
+# A chroot is built once per suite and package list into the cache and
+# then used read-only as the lower layer of an overlay, so every test starts
+# from the same state and throws its changes away.
+
+# chroot_run DIR COMMAND...: run in the chroot, non-interactive, services off.
+chroot_run() {
+	local dir=$1
+	shift
+	chroot "$dir" /usr/bin/env DEBIAN_FRONTEND=noninteractive \
+		PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 "$@"
+}
+
+# chroot_mount DIR / chroot_umount DIR: the kernel filesystems dkms and apt
+# need inside (dkms reads /proc; 7.x objtool too).
+chroot_mount() {
+	mount -t proc proc "$1/proc"
+	mount -t devpts -o newinstance,ptmxmode=0666 devpts "$1/dev/pts"
+}
+chroot_umount() {
+	local m
+	for m in "$1/dev/pts" "$1/proc"; do
+		mountpoint -q "$m" && umount -l "$m"
+	done
+	return 0
+}
+
+# chroot_build SUITE NAME PACKAGE...: the cached chroot SUITE-NAME, a
+# minbase debootstrap plus PACKAGEs (rebuilt when the list changes).
+chroot_build() {
+	local suite=$1 name=$2 dir stamp
+	shift 2
+	dir=$KTE_CACHE/chroots/$suite-$name
+	stamp="$suite $*"
+	if [ -f "$dir/.kte-stamp" ] && [ "$(cat "$dir/.kte-stamp")" = "$stamp" ]; then
+		printf '%s\n' "$dir"
+		return
+	fi
+	log "building chroot $suite-$name (${*:-minbase})"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	debootstrap --variant=minbase "$suite" "$dir" "$(archive_url)" >&2 ||
+		die "debootstrap $suite failed"
+	suite_sources "$suite" >"$dir/etc/apt/sources.list"
+	# No daemons may start in a chroot.
+	printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
+	chmod +x "$dir/usr/sbin/policy-rc.d"
+	chroot_mount "$dir"
+	if ! { chroot_run "$dir" apt-get -q update &&
+		{ [ $# -eq 0 ] || chroot_run "$dir" apt-get -q install -y \
+			-o Dpkg::Options::=--force-confold "$@"; } &&
+		chroot_run "$dir" apt-get clean; } >&2; then
+		chroot_umount "$dir"
+		die "cannot install $* in the $suite chroot"
+	fi
+	chroot_umount "$dir"
+	printf '%s\n' "$stamp" >"$dir/.kte-stamp"
+	printf '%s\n' "$dir"
+}
+
+# overlay_up LOWER WORK: a writable copy of LOWER at WORK/root (overlayfs),
+# with /proc and devpts mounted. overlay_down WORK undoes it.
+overlay_up() {
+	overlay_down "$2"
+	rm -rf "$2"
+	mkdir -p "$2/upper" "$2/work" "$2/root"
+	mount -t overlay overlay \
+		-o "lowerdir=$1,upperdir=$2/upper,workdir=$2/work" "$2/root"
+	chroot_mount "$2/root"
+}
+overlay_down() {
+	[ -d "$1/root" ] || return 0
+	chroot_umount "$1/root"
+	if mountpoint -q "$1/root"; then umount "$1/root"; fi
+}
+
+# --- host-side checks ------------------------------------------------------
+# check DESCRIPTION COMMAND...: run COMMAND; count and print PASS or FAIL.
+# COMMAND's output goes to $KTE_CHECK_LOG when set (its tail is shown on
+# failure). Scripts end with check_summary, whose "N passed, N failed" line
+# and exit status are the tier's result.
+KTE_PASSED=0
+KTE_FAILED=0
+check() {
+	local what=$1 out=${KTE_CHECK_LOG:-/dev/stderr}
+	shift
+	printf '== %s\n' "$what" >>"$out"
+	if "$@" >>"$out" 2>&1; then
+		KTE_PASSED=$((KTE_PASSED + 1))
+		printf '  PASS %s\n' "$what" >&2
+	else
+		KTE_FAILED=$((KTE_FAILED + 1))
+		printf '  FAIL %s\n' "$what" >&2
+		[ -z "${KTE_CHECK_LOG:-}" ] || tail -n 30 "$KTE_CHECK_LOG" | sed 's/^/    /' >&2
+	fi
+}
+check_summary() {
+	printf '%s passed, %s failed\n' "$KTE_PASSED" "$KTE_FAILED"
+	[ "$KTE_FAILED" -eq 0 ]
+}
+
+# timed NAME COMMAND...: run COMMAND and log its wall time.
+timed() {
+	local name=$1 start rc=0
+	shift
+	start=$(date +%s)
+	"$@" || rc=$?
+	log "step '$name' took $(($(date +%s) - start)) s"
+	return "$rc"
 }

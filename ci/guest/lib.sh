@@ -1,9 +1,10 @@
 # shellcheck shell=sh
 # SPDX-License-Identifier: GPL-2.0
-# Guest-side helpers (busybox sh) shared by every scenario in scenarios/.
-# A scenario group is a file defining functions named test_*; run_group
-# runs each one with a clean kernel log and reports KTE-RESULT lines that
-# the host (ci/lib.sh) counts.
+# Guest-side helpers shared by every scenario in scenarios/, for busybox sh
+# in the test initramfs and for dash in the systemd images. A scenario group
+# is a file defining functions named test_*; run_group runs each one with a
+# clean kernel log and reports KTE-RESULT lines that the host (ci/lib.sh)
+# counts.
 
 MOD=kthread_example
 KO=/kte/$MOD.ko
@@ -24,6 +25,26 @@ fail() {
 
 note() { echo "    $*"; }
 
+# run_cmdline: run what the kernel command line asks for: kte.script=NAME
+# (/kte/NAME.sh: the demo, the benchmark) and the groups in kte.groups=a,b.
+run_cmdline() {
+	script=$(sed -n 's/.*kte\.script=\([^ ]*\).*/\1/p' /proc/cmdline)
+	groups=$(sed -n 's/.*kte\.groups=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
+	echo "KTE-BEGIN kernel=$(uname -r) groups=$groups script=$script"
+	if [ -n "$script" ]; then
+		# shellcheck source=/dev/null
+		. "/kte/$script.sh"
+	fi
+	for group in $groups; do
+		if [ -f "/kte/scenarios/$group.sh" ]; then
+			run_group "$group"
+		else
+			result FAIL "$group" "no such scenario group"
+		fi
+	done
+	echo "KTE-DONE"
+}
+
 run_group() {
 	# shellcheck source=/dev/null
 	. "/kte/scenarios/$1.sh"
@@ -34,7 +55,8 @@ run_group() {
 		echo "KTE-TEST $1/$t"
 		$t
 		check_splat
-		cleanup_module
+		# The systemd images keep the module that the service loaded.
+		[ -n "${KTE_KEEP_MODULE:-}" ] || cleanup_module
 		if [ "$TEST_FAILED" = 0 ]; then
 			result PASS "$1/$t"
 		else
@@ -89,7 +111,7 @@ wait_for() {
 	shift
 	while [ "$n" -gt 0 ]; do
 		"$@" && return 0
-		usleep 100000
+		sleep 0.1
 		n=$((n - 1))
 	done
 	return 1

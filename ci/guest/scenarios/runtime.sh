@@ -42,7 +42,7 @@ test_verbose_write() {
 	[ "$(log_count 'Kernel thread running')" -ge 5 ] || fail "no running lines"
 	echo n >"$PARAMS/verbose" || fail "write n refused"
 	assert_eq verbose N "$(cat "$PARAMS/verbose")"
-	usleep 200000
+	sleep 0.2
 	dmesg -c >/dev/null
 	sleep 1
 	assert_eq "running lines with verbose=n" 0 "$(log_count 'Kernel thread running')"

@@ -1,0 +1,31 @@
+# shellcheck shell=sh
+# SPDX-License-Identifier: GPL-2.0
+# Second boot, on the image's other kernel, with the bad option left by the
+# first: boot still reaches multi-user with the unit failed; with the option
+# fixed the module (built by DKMS for this kernel too) loads.
+
+CONF=/etc/modprobe.d/kthread-example.conf
+
+test_boot_goes_on_with_bad_option() {
+	assert_eq "multi-user.target" active "$(systemctl is-active multi-user.target)"
+	assert_eq "service state" failed "$(systemctl is-active kthread-example)"
+	is_loaded && fail "module loaded despite a bad option"
+}
+
+test_loads_on_second_kernel() {
+	echo "# options kthread_example interval_ms=2000" >"$CONF"
+	systemctl restart kthread-example || fail "restart failed"
+	is_loaded || fail "module not loaded on $(uname -r)"
+	case $(modinfo -n kthread_example) in
+	/lib/modules/"$(uname -r)"/updates/dkms/*) ;;
+	*) fail "module not from DKMS for $(uname -r): $(modinfo -n kthread_example)" ;;
+	esac
+	assert_eq "threads named my_kthread" 1 "$(count_threads my_kthread)"
+	note "kernel $(uname -r), module $(modinfo -n kthread_example)"
+}
+
+test_stop_on_second_kernel() {
+	systemctl stop kthread-example || fail "systemctl stop failed"
+	is_loaded && fail "module still loaded after stop"
+	assert_log "Kernel thread stopping\.\.\.$"
+}
