@@ -24,13 +24,13 @@ unload_us() {
 }
 
 bench_unload() {
-	for i in $(seq $REPS); do unload_us kte_empty /kte/kte_empty.ko; done |
+	for _ in $(seq $REPS); do unload_us kte_empty /kte/kte_empty.ko; done |
 		median >/tmp/floor
 	floor=$(cat /tmp/floor)
 	bench "unload, empty module (floor)" "$floor" us "-"
 	for n in 1 64; do
 		: >/tmp/stops
-		for i in $(seq $REPS); do
+		for _ in $(seq $REPS); do
 			dmesg -c >/dev/null
 			unload_us kthread_example /kte/kthread_example.ko \
 				threads=$n interval_ms=60000 verbose=0
