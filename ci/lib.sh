@@ -12,9 +12,21 @@ KTE_CACHE=${KTE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kthread-example}
 KTE_MODULE=kthread_example
 # shellcheck disable=SC2034
 KTE_VERSION=$(cat "$KTE_ROOT/VERSION")
-# The kernel list: SUITE:FLAVOUR. The first is the default test kernel.
+# The kernel list, as SUITE:FLAVOUR (the suite's linux-image-FLAVOUR
+# metapackage names the kernel): the default test kernel, and the matrix
+# from the oldest supported kernel to the newest Debian ships.
 # shellcheck disable=SC2034
-KTE_KERNELS_DEFAULT=(bookworm:amd64)
+KTE_KERNEL_DEFAULT=bookworm:amd64
+# shellcheck disable=SC2034
+KTE_MATRIX=(
+	bullseye:amd64		# 5.10
+	bookworm:amd64		# 6.1
+	bookworm:rt-amd64	# 6.1 PREEMPT_RT
+	bookworm:6.12-amd64	# 6.12 (bookworm's backport series)
+	bookworm:6.12-rt-amd64	# 6.12 PREEMPT_RT
+	trixie:amd64		# 6.12
+	sid:amd64		# newest (7.x)
+)
 
 log() { printf '[%s] %s\n' "${0##*/}" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -69,6 +81,8 @@ suite_apt() {
 			APT::Architecture "amd64";
 			APT::Sandbox::User "root";
 			Acquire::Languages "none";
+			// The archive may be a dated snapshot whose Release files expired.
+			Acquire::Check-Valid-Until "false";
 		EOF
 		: >"$dir/status"
 	fi
@@ -90,14 +104,21 @@ pkg_depends() {
 # linux-image-FLAVOUR metapackage points to today.
 kernel_release() {
 	local pkg
-	pkg=$(pkg_depends "$1" "linux-image-$2" '^linux-image-' | head -n1)
+	pkg=$(pkg_depends "$1" "linux-image-$2" '^linux-image-' | head -n1) || true
 	[ -n "$pkg" ] || die "cannot resolve linux-image-$2 in $1"
 	pkg=${pkg#linux-image-}
 	printf '%s\n' "${pkg%-unsigned}"
 }
 
-# kernel_fetch SUITE KVER: download the image and headers of KVER into the
-# cache and unpack them there; prints the unpacked root. Cached by KVER.
+# host_suite: the Debian suite of this machine (modules for its kernels
+# build here; other suites' kernels build in a chroot of their suite).
+host_suite() {
+	sed -n 's/^VERSION_CODENAME=//p' /etc/os-release
+}
+
+# kernel_fetch SUITE KVER: download KVER's image (and, for the host's suite,
+# its headers) into the cache and unpack them there; prints the unpacked
+# root. Cached by KVER.
 kernel_fetch() {
 	local suite=$1 kver=$2 root debs pkgs hdr
 	root=$KTE_CACHE/kernels/$kver
@@ -109,24 +130,38 @@ kernel_fetch() {
 	rm -rf "$root"
 	debs=$KTE_CACHE/debs/$kver
 	mkdir -p "$debs" "$root"
-	pkgs=("linux-image-$kver" "linux-headers-$kver")
-	mapfile -t -O 2 pkgs < <(pkg_depends "$suite" "linux-headers-$kver" '^linux-(headers|kbuild)-')
+	pkgs=("linux-image-$kver")
+	# Since 7.x (sid) the kernel itself is in linux-binary-KVER.
+	if suite_apt "$suite" apt-cache show "linux-binary-$kver" >/dev/null 2>&1; then
+		pkgs+=("linux-binary-$kver")
+	fi
+	if [ "$suite" = "$(host_suite)" ]; then
+		pkgs+=("linux-headers-$kver")
+		mapfile -t -O ${#pkgs[@]} pkgs < <(pkg_depends "$suite" "linux-headers-$kver" '^linux-(headers|kbuild)-')
+	fi
 	(cd "$debs" && suite_apt "$suite" apt-get -q download "${pkgs[@]}" >&2) ||
 		die "cannot download ${pkgs[*]}"
 	for deb in "$debs"/*.deb; do
 		dpkg-deb -x "$deb" "$root"
 	done
+	rm -rf "$debs"
 	# The headers' Makefile includes the -common tree by absolute path.
 	hdr=$root/usr/src/linux-headers-$kver
-	sed -i "s|/usr/src/|$root/usr/src/|g" "$hdr/Makefile"
-	[ -f "$root/boot/vmlinuz-$kver" ] || die "no vmlinuz in linux-image-$kver"
+	[ ! -f "$hdr/Makefile" ] || sed -i "s|/usr/src/|$root/usr/src/|g" "$hdr/Makefile"
+	[ -n "$(kernel_image "$root" "$kver")" ] || die "no vmlinuz in ${pkgs[*]}"
 	touch "$root/.complete"
 	printf '%s\n' "$root"
 }
 
 # kernel_kdir ROOT KVER / kernel_image ROOT KVER: paths inside a fetched kernel.
 kernel_kdir() { printf '%s\n' "$1/usr/src/linux-headers-$2"; }
-kernel_image() { printf '%s\n' "$1/boot/vmlinuz-$2"; }
+kernel_image() {
+	local f
+	for f in "$1/boot/vmlinuz-$2" "$1/usr/lib/modules/$2/vmlinuz"; do
+		[ -f "$f" ] && printf '%s\n' "$f" && return
+	done
+	return 0
+}
 
 # kernel_cc KDIR: the compiler the kernel was built with (e.g. gcc-12).
 kernel_cc() {
@@ -135,16 +170,41 @@ kernel_cc() {
 	printf '%s\n' "${cc:-gcc}"
 }
 
-# build_module KDIR OUTDIR [SRCDIR]: build the module (default: our src/)
-# out of tree in OUTDIR, so builds for several kernels never share objects.
+# copy_source OUT [SRCDIR]: the module source (default: our src/) and
+# VERSION, copied to OUT so builds for several kernels never share objects.
+copy_source() {
+	rm -rf "$1"
+	mkdir -p "$1"
+	cp -r "${2:-$KTE_ROOT/src}" "$1/src"
+	cp "$KTE_ROOT/VERSION" "$1/VERSION"
+}
+
+# build_module KDIR OUT [SRCDIR]: build on this machine against KDIR.
 build_module() {
-	local kdir=$1 out=$2 src=${3:-$KTE_ROOT/src}
+	local kdir=$1 out=$2
+	copy_source "$out" "${3:-}"
+	KTE_CC=$(kernel_cc "$kdir")
+	make -s -C "$kdir" M="$out/src" CC="$KTE_CC" modules >&2 ||
+		die "module build against $kdir failed"
+}
+
+# build_module_chroot SUITE KVER OUT [SRCDIR]: build in a chroot of SUITE
+# holding KVER's headers, so the kernel's own compiler and kbuild tools (and
+# the glibc they need) are used. The .ko lands in OUT/src as with
+# build_module.
+build_module_chroot() {
+	local suite=$1 kver=$2 out=$3 chroot rc=0
+	chroot=$(chroot_build "$suite" kbuild make kmod dwarves "linux-headers-$kver") ||
+		die "no build chroot for $suite"
+	copy_source "$chroot/build" "${4:-}"
+	chroot_mount "$chroot"
+	chroot_run "$chroot" make -s -C "/usr/src/linux-headers-$kver" M=/build/src modules >&2 || rc=$?
+	chroot_umount "$chroot"
+	[ "$rc" -eq 0 ] || die "module build against $kver in the $suite chroot failed"
 	rm -rf "$out"
 	mkdir -p "$out"
-	cp -r "$src" "$out/src"
-	cp "$KTE_ROOT/VERSION" "$out/VERSION"
-	make -s -C "$kdir" M="$out/src" CC="$(kernel_cc "$kdir")" modules >&2 ||
-		die "module build against $kdir failed"
+	cp -r "$chroot/build/src" "$out/src"
+	KTE_CC=$(kernel_cc "$chroot/usr/src/linux-headers-$kver")
 }
 
 # build_static OUT SRC: a static guest helper (the initramfs has no libc).
@@ -223,10 +283,21 @@ check_guest_log() {
 
 # prepare_kernel SUITE FLAVOUR: sets KTE_KVER, KTE_KROOT, KTE_KDIR.
 prepare_kernel() {
-	KTE_KVER=$(kernel_release "$1" "$2")
-	KTE_KROOT=$(kernel_fetch "$1" "$KTE_KVER")
+	# "|| die": these also run where errexit is off (an if or && list).
+	KTE_KVER=$(kernel_release "$1" "$2") || die "no kernel for $1:$2"
+	KTE_KROOT=$(kernel_fetch "$1" "$KTE_KVER") || die "cannot fetch $KTE_KVER"
 	# shellcheck disable=SC2034
 	KTE_KDIR=$(kernel_kdir "$KTE_KROOT" "$KTE_KVER")
+}
+
+# build_for SUITE OUT [SRCDIR]: build for the prepared kernel, on this
+# machine when it is of SUITE, else in a chroot of SUITE. Sets KTE_CC.
+build_for() {
+	if [ "$1" = "$(host_suite)" ]; then
+		build_module "$KTE_KDIR" "$2" "${3:-}"
+	else
+		build_module_chroot "$1" "$KTE_KVER" "$2" "${3:-}"
+	fi
 }
 
 # stage_guest SUITE:FLAVOUR [FILE...]: fetch the kernel, build the module
@@ -239,7 +310,7 @@ stage_guest() {
 	KTE_WORK=$KTE_CACHE/run/$KTE_KVER
 	# shellcheck disable=SC2034
 	KTE_IMAGE=$(kernel_image "$KTE_KROOT" "$KTE_KVER")
-	build_module "$KTE_KDIR" "$KTE_WORK/build"
+	build_for "${kernel%%:*}" "$KTE_WORK/build"
 	printf '%s\n' "$KTE_VERSION" >"$KTE_WORK/VERSION"
 	make_initramfs "$KTE_WORK/initrd.gz" "$KTE_WORK/build/src/$KTE_MODULE.ko" \
 		"$KTE_WORK/VERSION" "$@"
@@ -289,6 +360,7 @@ chroot_build() {
 	debootstrap --variant=minbase "$suite" "$dir" "$(archive_url)" >&2 ||
 		die "debootstrap $suite failed"
 	suite_sources "$suite" >"$dir/etc/apt/sources.list"
+	echo 'Acquire::Check-Valid-Until "false";' >"$dir/etc/apt/apt.conf.d/99kte-snapshot"
 	# No daemons may start in a chroot.
 	printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
 	chmod +x "$dir/usr/sbin/policy-rc.d"

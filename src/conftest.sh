@@ -17,6 +17,7 @@ try() {
 	shift
 	cat > "$tmp/$name.c"
 	if "$@" -Werror=discarded-qualifiers -Werror=incompatible-pointer-types \
+		-Werror=implicit-function-declaration \
 		-c "$tmp/$name.c" -o "$tmp/$name.o" >"$tmp/$name.log" 2>&1; then
 		echo "#define KTE_HAVE_$name 1"
 	else
@@ -49,6 +50,15 @@ void kte_probe(struct kobject *kobj);
 void kte_probe(struct kobject *kobj)
 {
 	kobject_init(kobj, &kte_probe_ktype);
+}
+C
+
+	try U64_STATS_SET "$@" <<'C'
+#include <linux/u64_stats_sync.h>
+void kte_probe(u64_stats_t *p);
+void kte_probe(u64_stats_t *p)
+{
+	u64_stats_set(p, 1);
 }
 C
 } > "$out.tmp"

@@ -70,12 +70,12 @@ static void kte_account(struct kte_thread *t, u64 late, u64 missed)
 	u64_stats_update_begin(&s->syncp);
 	u64_stats_inc(&s->iterations);
 	u64_stats_add(&s->missed, missed);
-	u64_stats_set(&s->late_last, late);
+	kte_u64_stats_set(&s->late_last, late);
 	u64_stats_add(&s->late_sum, late);
 	if (late < u64_stats_read(&s->late_min))
-		u64_stats_set(&s->late_min, late);
+		kte_u64_stats_set(&s->late_min, late);
 	if (late > u64_stats_read(&s->late_max))
-		u64_stats_set(&s->late_max, late);
+		kte_u64_stats_set(&s->late_max, late);
 	u64_stats_update_end(&s->syncp);
 	WRITE_ONCE(t->last_cpu, raw_smp_processor_id());
 }
@@ -204,7 +204,7 @@ struct kte_thread *kte_thread_start(unsigned int index, unsigned int count,
 	t->index = index;
 	t->bind_cpu = kte_param_bind_cpus() ? kte_pick_cpu(index) : -1;
 	u64_stats_init(&t->stats.syncp);
-	u64_stats_set(&t->stats.late_min, U64_MAX);
+	kte_u64_stats_set(&t->stats.late_min, U64_MAX);
 	/* From here on the kobject owns @t: kobject_put() frees it. */
 	kte_sysfs_init_thread(t);
 
