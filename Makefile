@@ -7,7 +7,7 @@ NAME := kthread-example
 # Where DKMS expects the source (DESTDIR for packaging).
 SRCDEST = $(DESTDIR)/usr/src/$(NAME)-$(VERSION)
 
-.PHONY: all modules clean lint check check-boot check-deb demo bench deps \
+.PHONY: all modules clean lint check check-boot check-matrix check-deb demo bench deps \
 	install install-src dkms-install dkms-remove deb repo help
 
 all: modules
@@ -33,7 +33,12 @@ lint: deps
 check: deps
 	ci/lint
 	ci/test-boot
+	ci/test-matrix
 	ci/test-deb
+
+## check-matrix: build and boot-test every kernel from 5.10 to 7.x, PREEMPT_RT included
+check-matrix: deps
+	ci/test-matrix
 
 ## check-deb: only the Debian package tier (lintian, lifecycle, autopkgtest, piuparts, systemd boot)
 check-deb: deps
