@@ -7,8 +7,8 @@ NAME := kthread-example
 # Where DKMS expects the source (DESTDIR for packaging).
 SRCDEST = $(DESTDIR)/usr/src/$(NAME)-$(VERSION)
 
-.PHONY: all modules clean lint check check-boot check-matrix check-deb demo bench deps \
-	install install-src dkms-install dkms-remove deb repo help
+.PHONY: all modules clean lint check check-boot check-matrix check-deb check-rpm demo bench deps \
+	install install-src dkms-install dkms-remove deb rpm repo help
 
 all: modules
 
@@ -35,6 +35,7 @@ check: deps
 	ci/test-boot
 	ci/test-matrix
 	ci/test-deb
+	ci/test-rpm
 
 ## check-matrix: build and boot-test every kernel from 5.10 to 7.x, PREEMPT_RT included
 check-matrix: deps
@@ -79,12 +80,21 @@ dkms-remove:
 	dkms remove -m $(NAME) -v $(VERSION) --all
 	rm -rf $(SRCDEST)
 
+## check-rpm: only the RPM tier (rpmlint, dnf repository, scriptlets)
+check-rpm: deps
+	ci/test-rpm
+
+## rpm: SRPM and noarch RPM into dist/rpm (RPM_RELEASE=N, default 1)
+RPM_RELEASE ?= 1
+rpm: deps
+	ci/pkg rpm $(VERSION) $(RPM_RELEASE)
+
 ## deb: source and binary Debian packages into dist/
 deb: deps
 	ci/pkg deb
 
-## repo: dist/ as a flat apt repository
-repo: deb
+## repo: dist/ as a flat apt repository and dist/rpm as a dnf repository
+repo: deb rpm
 	ci/pkg repo
 
 help:

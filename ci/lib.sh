@@ -427,3 +427,50 @@ timed() {
 	log "step '$name' took $(($(date +%s) - start)) s"
 	return "$rc"
 }
+
+# --- DKMS state inside a package-test chroot ($ROOT) -----------------------
+KTE_DKMS_NAME=kthread-example
+
+# kernels_chroot KVER...: the cached bookworm chroot with systemd and the
+# images and headers of the KVERs, on which the package tiers build.
+kernels_chroot() {
+	local pkgs=() k
+	for k in "$@"; do
+		pkgs+=("linux-image-$k" "linux-headers-$k")
+	done
+	chroot_build bookworm kernels systemd-sysv udev kmod "${pkgs[@]}"
+}
+
+# R COMMAND...: run in the test chroot $ROOT (set by the tier).
+# shellcheck disable=SC2153
+R() { chroot_run "$ROOT" "$@"; }
+
+# installed_for VERSION KVER: dkms built and installed VERSION for KVER, and
+# the module file there says so.
+installed_for() {
+	R dkms status -m "$KTE_DKMS_NAME" -v "$1" -k "$2" | grep -q ": installed" &&
+		[ "$(R modinfo -F version "$(ko_of "$2")")" = "$1" ] &&
+		[ "$(R modinfo -F vermagic "$(ko_of "$2")" | cut -d' ' -f1)" = "$2" ]
+}
+
+# ko_of KVER: the module file DKMS installed for KVER, as a path in $ROOT.
+ko_of() {
+	(cd "$ROOT" && find "lib/modules/$1/updates/dkms" -name 'kthread_example.ko*' 2>/dev/null |
+		sed 's|^|/|' | head -n1)
+}
+
+# only_version VERSION: dkms knows VERSION and no other.
+only_version() {
+	local out
+	out=$(R dkms status -m "$KTE_DKMS_NAME")
+	[ -n "$out" ] && ! grep -v "^$KTE_DKMS_NAME/$1, " <<<"$out"
+}
+
+# no_trace: no DKMS state, module file or source of ours is left.
+no_trace() {
+	[ -z "$(R dkms status -m "$KTE_DKMS_NAME")" ] &&
+		[ -z "$(cd "$ROOT" && find lib/modules -name 'kthread_example.ko*')" ] &&
+		! compgen -G "$ROOT/usr/src/$KTE_DKMS_NAME-*" >/dev/null &&
+		[ ! -e "$ROOT/var/lib/dkms/$KTE_DKMS_NAME" ]
+}
+

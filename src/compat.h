@@ -10,20 +10,7 @@
 
 #include "kte_conftest.h"
 
-#include <linux/kobject.h>
 #include <linux/u64_stats_sync.h>
-
-/* kobject_init() takes a const struct kobj_type * since 6.2 (and backports). */
-static inline void kte_kobject_init(struct kobject *kobj,
-				    const struct kobj_type *ktype)
-{
-#ifdef KTE_HAVE_CONST_KOBJ_TYPE
-	kobject_init(kobj, ktype);
-#else
-	/* Older kernels never write through this pointer either. */
-	kobject_init(kobj, (void *)ktype);
-#endif
-}
 
 /* u64_stats_set() arrived in 5.16; 5.10 has u64_stats_t without it. */
 static inline void kte_u64_stats_set(u64_stats_t *p, u64 val)

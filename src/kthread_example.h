@@ -2,9 +2,12 @@
 /*
  * kthread_example: shared declarations.
  *
- * Ownership: each struct kte_thread is owned by its embedded kobject and is
- * freed only by that kobject's release(), so a sysfs reader can never see a
- * freed thread. The thread itself owns nothing.
+ * Ownership: the module owns each struct kte_thread (main.c's array) and
+ * frees it at exit, after the thread has stopped and its sysfs directory is
+ * gone. The directory's kobject belongs to the kobject core, whose release
+ * code is the kernel's own: no module code ever runs as a kobject release,
+ * so a delayed release (CONFIG_DEBUG_KOBJECT_RELEASE) cannot call into an
+ * unloaded module. The thread itself owns nothing.
  */
 #ifndef KTE_KTHREAD_EXAMPLE_H
 #define KTE_KTHREAD_EXAMPLE_H
@@ -33,13 +36,28 @@ struct kte_stats {
 	struct u64_stats_sync syncp;
 };
 
+/* sysfs files of one thread: show() finds it with container_of(). */
+struct kte_thread_sysfs {
+	struct kobj_attribute pid;
+	struct kobj_attribute cpu;
+	struct kobj_attribute iterations;
+	struct kobj_attribute missed;
+	struct kobj_attribute lateness_last_ns;
+	struct kobj_attribute lateness_min_ns;
+	struct kobj_attribute lateness_avg_ns;
+	struct kobj_attribute lateness_max_ns;
+	struct attribute *attrs[9];
+	struct attribute_group group;
+};
+
 struct kte_thread {
-	struct kobject kobj;		/* owns this struct */
-	struct task_struct *task;	/* our reference; dropped in release */
+	struct task_struct *task;	/* our reference, dropped on destroy */
+	struct kobject *kobj;		/* thread<i>/ */
 	unsigned int index;
 	int bind_cpu;			/* -1: not bound */
 	int last_cpu;
 	struct kte_stats stats;
+	struct kte_thread_sysfs sysfs;
 };
 
 /* A consistent copy of struct kte_stats for readers. */
@@ -64,11 +82,13 @@ bool kte_param_verbose(void);
 struct kte_thread *kte_thread_start(unsigned int index, unsigned int count,
 				    struct kobject *parent);
 void kte_thread_stop(struct kte_thread *t);
+void kte_thread_destroy(struct kte_thread *t);
 void kte_threads_rearm(void);
 void kte_thread_snapshot(struct kte_thread *t, struct kte_snapshot *s);
 
 /* sysfs.c: /sys/kernel/kthread_example/thread<i>/. */
 struct kobject *kte_sysfs_create_root(void);
-void kte_sysfs_init_thread(struct kte_thread *t);
+int kte_sysfs_add_thread(struct kte_thread *t, struct kobject *parent);
+void kte_sysfs_remove(struct kobject *kobj);
 
 #endif /* KTE_KTHREAD_EXAMPLE_H */

@@ -33,12 +33,12 @@ static s64 kte_stop_threads(unsigned int n)
 	return ktime_us_delta(ktime_get(), start);
 }
 
-static void kte_put_threads(unsigned int n)
+static void kte_destroy_threads(unsigned int n)
 {
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		kobject_put(&kte_threads[i]->kobj);
+		kte_thread_destroy(kte_threads[i]);
 }
 
 static int __init kte_init(void)
@@ -75,10 +75,10 @@ static int __init kte_init(void)
 
 err_threads:
 	kte_stop_threads(i);
-	kte_put_threads(i);
+	kte_destroy_threads(i);
 	kfree(kte_threads);
 err_root:
-	kobject_put(kte_root);
+	kte_sysfs_remove(kte_root);
 	pr_err("load failed: %d\n", err);
 	return err;
 }
@@ -91,9 +91,9 @@ static void __exit kte_exit(void)
 	us = kte_stop_threads(kte_nr_threads);
 	pr_info("stopped %u thread(s) in %lld us\n", kte_nr_threads, us);
 
-	kte_put_threads(kte_nr_threads);
+	kte_destroy_threads(kte_nr_threads);
 	kfree(kte_threads);
-	kobject_put(kte_root);
+	kte_sysfs_remove(kte_root);
 	pr_info("Module exit complete\n");
 }
 

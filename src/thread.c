@@ -205,14 +205,12 @@ struct kte_thread *kte_thread_start(unsigned int index, unsigned int count,
 	t->bind_cpu = kte_param_bind_cpus() ? kte_pick_cpu(index) : -1;
 	u64_stats_init(&t->stats.syncp);
 	kte_u64_stats_set(&t->stats.late_min, U64_MAX);
-	/* From here on the kobject owns @t: kobject_put() frees it. */
-	kte_sysfs_init_thread(t);
 
 	task = kte_create_task(t, count);
 	if (IS_ERR(task)) {
 		err = PTR_ERR(task);
 		pr_err("cannot create thread %u: %d\n", index, err);
-		goto err_put;
+		goto err_free;
 	}
 	/* Keep the task_struct valid for kthread_stop() even if it exits. */
 	get_task_struct(task);
@@ -221,7 +219,7 @@ struct kte_thread *kte_thread_start(unsigned int index, unsigned int count,
 	if (!kte_param_start_run() && t->bind_cpu >= 0)
 		kthread_bind(task, t->bind_cpu);
 
-	err = kobject_add(&t->kobj, parent, "thread%u", index);
+	err = kte_sysfs_add_thread(t, parent);
 	if (err) {
 		pr_err("cannot add sysfs entry for thread %u: %d\n", index, err);
 		goto err_stop;
@@ -233,13 +231,22 @@ struct kte_thread *kte_thread_start(unsigned int index, unsigned int count,
 err_stop:
 	/* A never-woken kthread exits without running kte_thread_fn(). */
 	kthread_stop(task);
-err_put:
-	kobject_put(&t->kobj);
+	put_task_struct(task);
+err_free:
+	kfree(t);
 	return ERR_PTR(err);
 }
 
-/* Stop the thread; the caller still owns @t and drops it with kobject_put(). */
+/* Stop the thread; returns once it has exited. @t stays valid. */
 void kte_thread_stop(struct kte_thread *t)
 {
 	kthread_stop(t->task);
+}
+
+/* Free a stopped thread: its sysfs directory (waiting out readers) first. */
+void kte_thread_destroy(struct kte_thread *t)
+{
+	kte_sysfs_remove(t->kobj);
+	put_task_struct(t->task);
+	kfree(t);
 }

@@ -7,6 +7,12 @@
  *                               init twice. Exit status: 0 or the errno.
  *   ktool unload NAME           delete_module(); prints "unload_us=N", the
  *                               wall time of the syscall.
+ *   ktool load-nth N FILE [PARAM...]
+ *                               load with fault injection armed for this
+ *                               thread: the N-th fault point it reaches
+ *                               fails (/proc/thread-self/fail-nth). Prints
+ *                               "fail_nth_left=K": K > 0 means the load
+ *                               reached fewer than N points.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -59,6 +65,46 @@ static int load(const char *file, int argc, char **argv)
 	return 0;
 }
 
+/* Write @text to (or read one line of) /proc/thread-self/fail-nth. */
+static int fail_nth(const char *text, char *out, size_t len)
+{
+	int fd = open("/proc/thread-self/fail-nth", text ? O_WRONLY : O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	if (text)
+		n = write(fd, text, strlen(text));
+	else
+		n = read(fd, out, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	if (!text) {
+		out[n] = '\0';
+		out[strcspn(out, "\n")] = '\0';
+	}
+	return 0;
+}
+
+static int load_nth(const char *nth, const char *file, int argc, char **argv)
+{
+	char left[32] = "";
+	int err;
+
+	if (fail_nth(nth, NULL, 0)) {
+		fprintf(stderr, "ktool: fail-nth: %s\n", strerror(errno));
+		return 2;
+	}
+	err = load(file, argc, argv);
+	if (fail_nth(NULL, left, sizeof(left)))
+		snprintf(left, sizeof(left), "?");
+	/* Disarm whatever is left so nothing after this fails. */
+	fail_nth("0", NULL, 0);
+	printf("fail_nth_left=%s\n", left);
+	return err;
+}
+
 static int unload(const char *name)
 {
 	long long start = now_us();
@@ -80,6 +126,9 @@ int main(int argc, char **argv)
 		return load(argv[2], argc - 3, argv + 3);
 	if (argc == 3 && !strcmp(argv[1], "unload"))
 		return unload(argv[2]);
-	fprintf(stderr, "usage: ktool load FILE [PARAM...] | ktool unload NAME\n");
+	if (argc >= 4 && !strcmp(argv[1], "load-nth"))
+		return load_nth(argv[2], argv[3], argc - 4, argv + 4);
+	fprintf(stderr, "usage: ktool load FILE [PARAM...] | ktool unload NAME |\n"
+		"       ktool load-nth N FILE [PARAM...]\n");
 	return 2;
 }
