@@ -7,7 +7,7 @@ NAME := kthread-example
 # Where DKMS expects the source (DESTDIR for packaging).
 SRCDEST = $(DESTDIR)/usr/src/$(NAME)-$(VERSION)
 
-.PHONY: all modules clean lint check check-boot check-matrix check-deb check-rpm demo bench deps \
+.PHONY: all modules clean lint check check-boot check-matrix check-deb check-rpm check-debug demo bench deps \
 	install install-src dkms-install dkms-remove deb rpm repo help
 
 all: modules
@@ -36,6 +36,11 @@ check: deps
 	ci/test-matrix
 	ci/test-deb
 	ci/test-rpm
+	ci/test-debug
+
+## check-debug: only the debug-kernel tier (KASAN, lockdep, kmemleak, UBSAN, fault injection)
+check-debug: deps
+	ci/test-debug
 
 ## check-matrix: build and boot-test every kernel from 5.10 to 7.x, PREEMPT_RT included
 check-matrix: deps

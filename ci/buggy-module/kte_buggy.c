@@ -6,9 +6,8 @@
  *
  *   bug=uaf    read of freed memory       (KASAN)
  *   bug=leak   unreferenced allocation    (kmemleak)
- *   bug=sleep  sleep under a spinlock     (DEBUG_ATOMIC_SLEEP)
+ *   bug=sleep  may-sleep call under a spinlock (DEBUG_ATOMIC_SLEEP)
  */
-#include <linux/delay.h>
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -41,9 +40,13 @@ static noinline void kte_buggy_leak(void)
 
 static noinline void kte_buggy_sleep(void)
 {
+	void *p;
+
+	/* A GFP_KERNEL allocation may sleep: not under a spinlock. */
 	spin_lock(&kte_buggy_lock);
-	msleep(1);
+	p = kmalloc(64, GFP_KERNEL);
 	spin_unlock(&kte_buggy_lock);
+	kfree(p);
 }
 
 static int __init kte_buggy_init(void)

@@ -11,13 +11,13 @@ KTE_EXPECT_SPLAT=1
 test_kasan_reports_use_after_free() {
 	ktool load "$BUGGY" bug=uaf
 	ktool unload kte_buggy >/dev/null
-	assert_log "BUG: KASAN: .*use-after-free in kte_buggy_uaf"
+	assert_log "^(\[[ 0-9.]*\] )?BUG: KASAN: .*use-after-free in kte_buggy_uaf"
 }
 
 test_atomic_sleep_reported() {
 	ktool load "$BUGGY" bug=sleep
 	ktool unload kte_buggy >/dev/null
-	assert_log "BUG: sleeping function called from invalid context"
+	assert_log "^(\[[ 0-9.]*\] )?BUG: sleeping function called from invalid context"
 }
 
 test_kmemleak_reports_leak() {
