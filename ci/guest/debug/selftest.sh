@@ -22,8 +22,8 @@ test_atomic_sleep_reported() {
 
 test_kmemleak_reports_leak() {
 	echo clear >/sys/kernel/debug/kmemleak
+	# Stay loaded through the scan, so the backtrace can name the function.
 	ktool load "$BUGGY" bug=leak
-	ktool unload kte_buggy >/dev/null
 	sleep 6
 	echo scan >/sys/kernel/debug/kmemleak
 	sleep 6
@@ -31,4 +31,5 @@ test_kmemleak_reports_leak() {
 	grep -A12 '^unreferenced object' /sys/kernel/debug/kmemleak | head -n 14
 	grep -q 'kte_buggy_leak' /sys/kernel/debug/kmemleak ||
 		fail "kmemleak did not report the planted leak"
+	ktool unload kte_buggy >/dev/null
 }
