@@ -181,3 +181,22 @@ assert_gone() {
 tstat() {
 	cat "$SYSDIR/thread$1/$2"
 }
+
+# kmemleak_clear / kmemleak_check: forget what the kernel allocated so far;
+# later, scan twice (objects must be 5 s old) and fail on any suspect.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+kmemleak_clear() {
+	echo clear >"$KMEMLEAK" || fail "kmemleak is not available"
+}
+kmemleak_check() {
+	sleep 6
+	echo scan >"$KMEMLEAK"
+	sleep 6
+	echo scan >"$KMEMLEAK"
+	leaks=$(grep -c '^unreferenced object' "$KMEMLEAK")
+	echo "KTE-REPORT kmemleak_suspects=$leaks"
+	if [ "$leaks" != 0 ]; then
+		fail "kmemleak suspects $leaks leak(s)"
+		head -n 40 "$KMEMLEAK"
+	fi
+}
