@@ -114,13 +114,14 @@ pid_of() {
 }
 
 # wait_for SECONDS COMMAND...: poll COMMAND every 0.1 s until it succeeds.
+# (Its counter has a name of its own: callers loop with n, i and such.)
 wait_for() {
-	n=$(($1 * 10))
+	_wait_tries=$(($1 * 10))
 	shift
-	while [ "$n" -gt 0 ]; do
+	while [ "$_wait_tries" -gt 0 ]; do
 		"$@" && return 0
 		sleep 0.1
-		n=$((n - 1))
+		_wait_tries=$((_wait_tries - 1))
 	done
 	return 1
 }
