@@ -7,8 +7,8 @@ NAME := kthread-example
 # Where DKMS expects the source (DESTDIR for packaging).
 SRCDEST = $(DESTDIR)/usr/src/$(NAME)-$(VERSION)
 
-.PHONY: all modules clean lint check check-boot check-matrix check-deb check-rpm check-debug demo bench deps \
-	install install-src dkms-install dkms-remove deb rpm repo help
+.PHONY: all modules clean lint check check-boot check-matrix check-deb check-secureboot check-rpm check-debug demo bench deps \
+	install install-src install-data dkms-install dkms-remove deb rpm repo help
 
 all: modules
 
@@ -34,6 +34,7 @@ check: deps
 	ci/lint
 	ci/test-matrix
 	ci/test-deb
+	ci/test-secureboot
 	ci/test-rpm
 	ci/test-debug
 
@@ -74,6 +75,11 @@ install-src:
 	install -m 0644 src/Kbuild src/Makefile src/*.c src/*.h $(SRCDEST)/src/
 	install -m 0755 src/conftest.sh $(SRCDEST)/src/
 
+## install-data: the unit's load helper and the modprobe.d file into $(DESTDIR) (both packages)
+install-data:
+	install -D -m 0755 data/kthread-example-load $(DESTDIR)/usr/libexec/$(NAME)/load
+	install -D -m 0644 data/kthread-example.conf $(DESTDIR)/etc/modprobe.d/$(NAME).conf
+
 ## dkms-install: by hand without packages (root): add, build and install with DKMS
 dkms-install: install-src
 	dkms add -m $(NAME) -v $(VERSION)
@@ -83,6 +89,10 @@ dkms-install: install-src
 dkms-remove:
 	dkms remove -m $(NAME) -v $(VERSION) --all
 	rm -rf $(SRCDEST)
+
+## check-secureboot: the package image booted through OVMF Secure Boot, shim and GRUB (MOK enrolment)
+check-secureboot: deps
+	ci/test-secureboot
 
 ## check-rpm: only the RPM tier (rpmlint, dnf repository, scriptlets)
 check-rpm: deps

@@ -201,3 +201,57 @@ kmemleak_check() {
 		head -n 40 "$KMEMLEAK"
 	fi
 }
+
+# --- Secure Boot (the package image booted through shim) ----------------------
+# kte.cert=PATH on the command line: the certificate dkms signs with.
+sb_cert() { sed -n 's/.*kte\.cert=\([^ ]*\).*/\1/p' /proc/cmdline; }
+
+# assert_secure_boot: the firmware booted with Secure Boot enforcing and the
+# kernel locked itself down; reports the evidence (from the boot's kernel
+# log, which the tests' `dmesg -c` leaves alone).
+assert_secure_boot() {
+	journalctl -k -b -o cat | grep -E 'Secure boot enabled|locked down from EFI' |
+		sed 's/^/KTE-REPORT /'
+	journalctl -k -b -o cat | grep -q 'secureboot: Secure boot enabled' ||
+		fail "the kernel did not see Secure Boot enabled"
+	grep -q '\[integrity\]' /sys/kernel/security/lockdown ||
+		fail "lockdown is not integrity: $(cat /sys/kernel/security/lockdown)"
+	mokutil --sb-state | grep -q 'SecureBoot enabled' ||
+		fail "mokutil --sb-state: $(mokutil --sb-state 2>&1)"
+}
+
+# cert_field OPENSSL-ARGS...: a field of the dkms certificate.
+cert_field() { openssl x509 -inform DER -in "$(sb_cert)" -noout "$@"; }
+
+# assert_signed_by_dkms_key: the loaded module's signature names the dkms
+# certificate (signer = its CN, key = its serial number), and the .machine
+# keyring, the MOKs the kernel trusts for modules, holds that certificate.
+assert_signed_by_dkms_key() {
+	signer=$(modinfo -F signer "$MOD")
+	key=$(modinfo -F sig_key "$MOD" | tr -d ':' | tr 'a-f' 'A-F' | sed 's/^0*//')
+	cn=$(cert_field -subject -nameopt multiline | sed -n 's/^ *commonName *= *//p')
+	serial=$(cert_field -serial | sed 's/^serial=//; s/^0*//')
+	echo "KTE-REPORT module $(modinfo -n "$MOD"): signer '$signer', key $key"
+	assert_eq "module signer is the dkms certificate's CN" "$cn" "$signer"
+	assert_eq "module key is the dkms certificate's serial" "$serial" "$key"
+	machine=$(keyctl list %:.machine 2>&1)
+	echo "$machine" | sed 's/^/KTE-REPORT .machine: /'
+	echo "$machine" | grep -qF "asymmetric: $cn:" ||
+		fail "no key '$cn' in the .machine keyring"
+}
+
+# unsigned_copy KO OUT: KO (possibly compressed) with its appended signature
+# cut off: [module][signature][12-byte struct module_signature, whose last
+# 4 bytes are the signature's length, big-endian][28-byte magic].
+unsigned_copy() {
+	case $1 in
+	*.xz) xz -dc "$1" ;;
+	*.zst) zstd -dc "$1" ;;
+	*) cat "$1" ;;
+	esac >/tmp/signed.ko
+	[ "$(tail -c 28 /tmp/signed.ko)" = "~Module signature appended~" ] ||
+		fail "$1 carries no signature"
+	siglen=$(tail -c 32 /tmp/signed.ko | head -c 4 | od -An -tu1 |
+		awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
+	head -c $(($(stat -c %s /tmp/signed.ko) - 40 - siglen)) /tmp/signed.ko >"$2"
+}

@@ -42,7 +42,10 @@ test_bad_option_fails_unit() {
 	assert_eq "service state" failed "$(systemctl is-active kthread-example)"
 	is_loaded && fail "module loaded despite a bad option"
 	assert_log "invalid interval_ms '0'"
-	journalctl -u kthread-example | grep -q "cannot load kthread_example on kernel" ||
-		fail "no clear message in the unit's journal"
-	journalctl -u kthread-example | grep "kthread-example:" | tail -n1
+	msgs=$(journalctl -b -u kthread-example -o cat | grep '^kthread-example:')
+	echo "$msgs" | tail -n 1
+	echo "$msgs" | grep -qF "cannot load kthread_example on kernel $(uname -r): a bad option in $CONF" ||
+		fail "the unit's journal does not name the bad option"
+	echo "$msgs" | grep -q 'journalctl -k' || fail "the message does not say where the kernel's reason is"
+	echo "$msgs" | grep -qE 'signature|no build of it' && fail "the journal names a wrong cause"
 }

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Second boot, on the image's other kernel, with the bad option left by the
 # first: boot still reaches multi-user with the unit failed; with the option
-# fixed the module (built by DKMS for this kernel too) loads.
+# fixed the module (built by DKMS for this kernel too) loads; with no build
+# for the running kernel the unit says which kernel and which headers.
 
 CONF=/etc/modprobe.d/kthread-example.conf
 
@@ -28,4 +29,22 @@ test_stop_on_second_kernel() {
 	systemctl stop kthread-example || fail "systemctl stop failed"
 	is_loaded && fail "module still loaded after stop"
 	assert_log "Kernel thread stopping\.\.\.$"
+}
+
+test_no_build_names_kernel_and_headers() {
+	kver=$(uname -r)
+	mkdir -p /root/kte-aside
+	mv /lib/modules/"$kver"/updates/dkms/kthread_example.ko* /root/kte-aside/
+	depmod "$kver"
+	systemctl restart kthread-example 2>/dev/null && fail "start succeeded with no module"
+	assert_eq "service state" failed "$(systemctl is-active kthread-example)"
+	msgs=$(journalctl -b -u kthread-example -o cat | grep '^kthread-example:')
+	echo "$msgs" | tail -n 3
+	for want in "no build of it for the running kernel $kver" \
+		"dkms status: kthread-example/" "apt install linux-headers-$kver"; do
+		echo "$msgs" | grep -qF "$want" || fail "the unit's journal lacks '$want'"
+	done
+	mv /root/kte-aside/* /lib/modules/"$kver"/updates/dkms/
+	depmod "$kver"
+	systemctl restart kthread-example || fail "restart with the module back failed"
 }

@@ -1,0 +1,134 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+# debootstrap chroots, overlays, and DKMS state inside a package-test chroot.
+# Part of ci/lib.sh, which sources it: source that, not this.
+
+# A chroot is built once per suite and package list into the cache and
+# then used read-only as the lower layer of an overlay, so every test starts
+# from the same state and throws its changes away.
+
+# chroot_run DIR COMMAND...: run in the chroot, non-interactive, services off.
+chroot_run() {
+	local dir=$1
+	shift
+	chroot "$dir" /usr/bin/env DEBIAN_FRONTEND=noninteractive \
+		PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 "$@"
+}
+
+# chroot_mount DIR / chroot_umount DIR: the kernel filesystems dkms and apt
+# need inside (dkms reads /proc; 7.x objtool too).
+chroot_mount() {
+	mount -t proc proc "$1/proc"
+	mount -t devpts -o newinstance,ptmxmode=0666 devpts "$1/dev/pts"
+}
+chroot_umount() {
+	local m
+	for m in "$1/dev/pts" "$1/proc"; do
+		mountpoint -q "$m" && umount -l "$m"
+	done
+	return 0
+}
+
+# chroot_build SUITE NAME PACKAGE...: the cached chroot SUITE-NAME, a
+# minbase debootstrap plus PACKAGEs (rebuilt when the list changes).
+chroot_build() {
+	local suite=$1 name=$2 dir stamp
+	shift 2
+	dir=$KTE_CACHE/chroots/$suite-$name
+	stamp="$suite $*"
+	if [ -f "$dir/.kte-stamp" ] && [ "$(cat "$dir/.kte-stamp")" = "$stamp" ]; then
+		printf '%s\n' "$dir"
+		return
+	fi
+	log "building chroot $suite-$name (${*:-minbase})"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	debootstrap --variant=minbase "$suite" "$dir" "$(archive_url)" >&2 ||
+		die "debootstrap $suite failed"
+	suite_sources "$suite" >"$dir/etc/apt/sources.list"
+	echo 'Acquire::Check-Valid-Until "false";' >"$dir/etc/apt/apt.conf.d/99kte-snapshot"
+	# No daemons may start in a chroot.
+	printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
+	chmod +x "$dir/usr/sbin/policy-rc.d"
+	chroot_mount "$dir"
+	if ! { chroot_run "$dir" apt-get -q update &&
+		{ [ $# -eq 0 ] || chroot_run "$dir" apt-get -q install -y \
+			-o Dpkg::Options::=--force-confold "$@"; } &&
+		chroot_run "$dir" apt-get clean; } >&2; then
+		chroot_umount "$dir"
+		die "cannot install $* in the $suite chroot"
+	fi
+	chroot_umount "$dir"
+	printf '%s\n' "$stamp" >"$dir/.kte-stamp"
+	printf '%s\n' "$dir"
+}
+
+# overlay_up LOWER WORK: a writable copy of LOWER at WORK/root (overlayfs),
+# with /proc and devpts mounted. overlay_down WORK undoes it.
+overlay_up() {
+	overlay_down "$2"
+	rm -rf "$2"
+	mkdir -p "$2/upper" "$2/work" "$2/root"
+	mount -t overlay overlay \
+		-o "lowerdir=$1,upperdir=$2/upper,workdir=$2/work" "$2/root"
+	chroot_mount "$2/root"
+}
+overlay_down() {
+	[ -d "$1/root" ] || return 0
+	chroot_umount "$1/root"
+	if mountpoint -q "$1/root"; then umount "$1/root"; fi
+}
+
+# --- DKMS state inside a package-test chroot ($ROOT) -----------------------
+KTE_DKMS_NAME=kthread-example
+
+# kernels_chroot KVER...: the cached bookworm chroot with systemd and the
+# images and headers of the KVERs, on which the package tiers build.
+kernels_chroot() {
+	local pkgs=() k
+	for k in "$@"; do
+		pkgs+=("linux-image-$k" "linux-headers-$k")
+	done
+	chroot_build bookworm kernels systemd-sysv udev kmod "${pkgs[@]}"
+}
+
+# image_stamp: a digest of every source the package tiers' boot image is
+# made from (ci/test-secureboot remakes the image when it differs).
+image_stamp() {
+	(cd "$KTE_ROOT" && git ls-files -co --exclude-standard -z -- VERSION dkms.conf \
+		Makefile src data debian ci/lib.sh ci/lib ci/pkg ci/test-deb ci/guest/lib.sh \
+		ci/guest/systemd | sort -z | xargs -0 sha256sum) | sha256sum | cut -d' ' -f1
+}
+
+# R COMMAND...: run in the test chroot $ROOT (set by the tier).
+# shellcheck disable=SC2153
+R() { chroot_run "$ROOT" "$@"; }
+
+# installed_for VERSION KVER: dkms built and installed VERSION for KVER, and
+# the module file there says so.
+installed_for() {
+	R dkms status -m "$KTE_DKMS_NAME" -v "$1" -k "$2" | grep -q ": installed" &&
+		[ "$(R modinfo -F version "$(ko_of "$2")")" = "$1" ] &&
+		[ "$(R modinfo -F vermagic "$(ko_of "$2")" | cut -d' ' -f1)" = "$2" ]
+}
+
+# ko_of KVER: the module file DKMS installed for KVER, as a path in $ROOT.
+ko_of() {
+	(cd "$ROOT" && find "lib/modules/$1/updates/dkms" -name 'kthread_example.ko*' 2>/dev/null |
+		sed 's|^|/|' | head -n1)
+}
+
+# only_version VERSION: dkms knows VERSION and no other.
+only_version() {
+	local out
+	out=$(R dkms status -m "$KTE_DKMS_NAME")
+	[ -n "$out" ] && ! grep -v "^$KTE_DKMS_NAME/$1, " <<<"$out"
+}
+
+# no_trace: no DKMS state, module file or source of ours is left.
+no_trace() {
+	[ -z "$(R dkms status -m "$KTE_DKMS_NAME")" ] &&
+		[ -z "$(cd "$ROOT" && find lib/modules -name 'kthread_example.ko*')" ] &&
+		! compgen -G "$ROOT/usr/src/$KTE_DKMS_NAME-*" >/dev/null &&
+		[ ! -e "$ROOT/var/lib/dkms/$KTE_DKMS_NAME" ]
+}
