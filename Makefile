@@ -29,14 +29,9 @@ deps:
 lint: deps
 	ci/lint
 
-## check: the whole test suite (lint, the module in real Debian kernels under QEMU, packages)
+## check: every tier (lint, the module in real Debian kernels under QEMU, packages, Secure Boot), one line each and a total
 check: deps
-	ci/lint
-	ci/test-matrix
-	ci/test-deb
-	ci/test-secureboot
-	ci/test-rpm
-	ci/test-debug
+	ci/check
 
 ## check-debug: only the debug-kernel tier (KASAN, lockdep, kmemleak, UBSAN, fault injection)
 check-debug: deps

@@ -40,3 +40,5 @@ die() { log "error: $*"; exit 1; }
 . "$KTE_ROOT/ci/lib/chroots.sh"
 # shellcheck source=lib/checks.sh
 . "$KTE_ROOT/ci/lib/checks.sh"
+# shellcheck source=lib/signing.sh
+. "$KTE_ROOT/ci/lib/signing.sh"
