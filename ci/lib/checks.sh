@@ -10,10 +10,15 @@
 KTE_PASSED=0
 KTE_FAILED=0
 check() {
-	local what=$1 out=${KTE_CHECK_LOG:-/dev/stderr}
+	local what=$1 rc=0
 	shift
-	printf '== %s\n' "$what" >>"$out"
-	if "$@" >>"$out" 2>&1; then
+	# fd 3: the check log, or (unset) stderr itself: reopening /dev/stderr
+	# would write at another offset of a file the caller redirected to.
+	if [ -n "${KTE_CHECK_LOG:-}" ]; then exec 3>>"$KTE_CHECK_LOG"; else exec 3>&2; fi
+	printf '== %s\n' "$what" >&3
+	"$@" >&3 2>&1 || rc=$?
+	exec 3>&-
+	if [ "$rc" -eq 0 ]; then
 		KTE_PASSED=$((KTE_PASSED + 1))
 		printf '  PASS %s\n' "$what" >&2
 	else
