@@ -6,6 +6,10 @@ VERSION := $(shell cat VERSION)
 NAME := kthread-example
 # Where DKMS expects the source (DESTDIR for packaging).
 SRCDEST = $(DESTDIR)/usr/src/$(NAME)-$(VERSION)
+# The module's sources, never the products of an in-tree `make` (the probe
+# header it generates is only right for the kernel it was made for).
+MODULE_SOURCES = $(filter-out %.mod.c,$(wildcard src/*.c)) \
+	$(filter-out src/kte_conftest.h,$(wildcard src/*.h))
 
 .PHONY: all modules clean lint check check-boot check-matrix check-deb check-secureboot check-rpm check-debug demo bench deps \
 	install install-src install-data dkms-install dkms-remove deb rpm repo help
@@ -50,7 +54,8 @@ check-boot: deps
 	ci/test-boot $(GROUPS)
 
 ## demo: boot the module in a throwaway VM and show what it does
-demo: deps
+demo:
+	ci/deps demo
 	ci/demo
 
 ## bench: unload, stop, cadence and lateness figures against an empty module
@@ -67,7 +72,7 @@ install-src:
 	install -d $(SRCDEST)/src
 	install -m 0644 VERSION $(SRCDEST)/
 	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(SRCDEST)/dkms.conf
-	install -m 0644 src/Kbuild src/Makefile src/*.c src/*.h $(SRCDEST)/src/
+	install -m 0644 src/Kbuild src/Makefile $(MODULE_SOURCES) $(SRCDEST)/src/
 	install -m 0755 src/conftest.sh $(SRCDEST)/src/
 
 ## install-data: the unit's load helper and the modprobe.d file into $(DESTDIR) (both packages)

@@ -28,6 +28,18 @@ KTE_MATRIX=(
 	sid:amd64		# newest (7.x)
 )
 
+# The releases the package tiers install on, each with three of its
+# kernels as flavours: A and B are in the installed system from the start,
+# C arrives later (a kernel upgrade).
+# shellcheck disable=SC2034
+KTE_DEB_SUITES=(bookworm trixie sid)
+# shellcheck disable=SC2034
+declare -gA KTE_DEB_KERNELS=(
+	[bookworm]="amd64 6.12-amd64 rt-amd64"
+	[trixie]="amd64 cloud-amd64 rt-amd64"
+	[sid]="amd64 cloud-amd64 rt-amd64"
+)
+
 log() { printf '[%s] %s\n' "${0##*/}" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 

@@ -167,10 +167,14 @@ kernel_cc() {
 
 # copy_source OUT [SRCDIR]: the module source (default: our src/) and
 # VERSION, copied to OUT so builds for several kernels never share objects.
+# Sources only (what git tracks or would): never the products of an in-tree
+# `make`, whose probe header would be reused for another kernel.
 copy_source() {
+	local from=${2:-$KTE_ROOT/src}
 	rm -rf "$1"
-	mkdir -p "$1"
-	cp -r "${2:-$KTE_ROOT/src}" "$1/src"
+	mkdir -p "$1/src"
+	(cd "$from" && git ls-files -co --exclude-standard -z . |
+		xargs -0 cp --parents -t "$1/src")
 	cp "$KTE_ROOT/VERSION" "$1/VERSION"
 }
 

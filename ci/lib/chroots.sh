@@ -82,14 +82,15 @@ overlay_down() {
 # --- DKMS state inside a package-test chroot ($ROOT) -----------------------
 KTE_DKMS_NAME=kthread-example
 
-# kernels_chroot KVER...: the cached bookworm chroot with systemd and the
-# images and headers of the KVERs, on which the package tiers build.
+# kernels_chroot SUITE KVER...: the cached chroot of SUITE with systemd and
+# the images and headers of the KVERs, on which the package tiers build.
 kernels_chroot() {
-	local pkgs=() k
+	local suite=$1 pkgs=() k
+	shift
 	for k in "$@"; do
 		pkgs+=("linux-image-$k" "linux-headers-$k")
 	done
-	chroot_build bookworm kernels systemd-sysv udev kmod "${pkgs[@]}"
+	chroot_build "$suite" kernels systemd-sysv udev kmod "${pkgs[@]}"
 }
 
 # image_stamp: a digest of every source the package tiers' boot image is
