@@ -13,6 +13,13 @@
  *                               fails (/proc/thread-self/fail-nth). Prints
  *                               "fail_nth_left=K": K > 0 means the load
  *                               reached fewer than N points.
+ *   ktool write FILE VALUE      one write(2) of VALUE to FILE; exit status:
+ *                               0 or the errno (of open or of write).
+ *   ktool clock [FILE...]       "T0 T1 V1 V2 ...": CLOCK_MONOTONIC in ns
+ *                               just before and just after reading the
+ *                               first word of each FILE (the clock the
+ *                               module's deadlines use, read tightly
+ *                               around the values).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,12 +31,17 @@
 #include <time.h>
 #include <unistd.h>
 
-static long long now_us(void)
+static long long now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static long long now_us(void)
+{
+	return now_ns() / 1000;
 }
 
 static int load(const char *file, int argc, char **argv)
@@ -120,6 +132,49 @@ static int unload(const char *name)
 	return 0;
 }
 
+static int write_file(const char *file, const char *value)
+{
+	int fd = open(file, O_WRONLY | O_CLOEXEC);
+	int err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, value, strlen(value)) < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+static int clock_files(int argc, char **argv)
+{
+	char vals[64][32];
+	long long t0, t1;
+	int i;
+
+	if (argc > 64)
+		return E2BIG;
+	t0 = now_ns();
+	for (i = 0; i < argc; i++) {
+		int fd = open(argv[i], O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd < 0 ? -1 : read(fd, vals[i], sizeof(vals[i]) - 1);
+
+		if (fd >= 0)
+			close(fd);
+		if (n < 0) {
+			fprintf(stderr, "ktool: read %s: %s\n", argv[i], strerror(errno));
+			return 1;
+		}
+		vals[i][n] = '\0';
+		vals[i][strcspn(vals[i], "\t\n ")] = '\0';
+	}
+	t1 = now_ns();
+	printf("%lld %lld", t0, t1);
+	for (i = 0; i < argc; i++)
+		printf(" %s", vals[i]);
+	printf("\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "load"))
@@ -128,7 +183,12 @@ int main(int argc, char **argv)
 		return unload(argv[2]);
 	if (argc >= 4 && !strcmp(argv[1], "load-nth"))
 		return load_nth(argv[2], argv[3], argc - 4, argv + 4);
+	if (argc == 4 && !strcmp(argv[1], "write"))
+		return write_file(argv[2], argv[3]);
+	if (argc >= 2 && !strcmp(argv[1], "clock"))
+		return clock_files(argc - 2, argv + 2);
 	fprintf(stderr, "usage: ktool load FILE [PARAM...] | ktool unload NAME |\n"
-		"       ktool load-nth N FILE [PARAM...]\n");
+		"       ktool load-nth N FILE [PARAM...] | ktool write FILE VALUE |\n"
+		"       ktool clock [FILE...]\n");
 	return 2;
 }

@@ -4,7 +4,9 @@
 # in the test initramfs and for dash in the systemd images. A scenario group
 # is a file defining functions named test_*; run_group runs each one with a
 # clean kernel log and reports KTE-RESULT lines that the host (ci/lib.sh)
-# counts.
+# counts. The runner's output goes to the second serial port (ttyS1), a
+# channel the kernel's messages never share; the kernel log gets a marker
+# line at each test's start.
 
 MOD=kthread_example
 KO=/kte/$MOD.ko
@@ -12,7 +14,7 @@ SYSDIR=/sys/kernel/$MOD
 # shellcheck disable=SC2034 # used by the scenarios
 PARAMS=/sys/module/$MOD/parameters
 
-# result PASS|FAIL NAME [WHY]
+# result PASS|FAIL|SKIP NAME [WHY]
 result() {
 	echo "KTE-RESULT $1 $2${3:+: $3}"
 }
@@ -21,6 +23,13 @@ result() {
 fail() {
 	echo "    fail: $*"
 	TEST_FAILED=1
+}
+
+# skip WHY: the test cannot prove anything here (say, binding with one
+# CPU); it ends as skipped, never as passed, unless an assertion failed.
+skip() {
+	echo "    skip: $*"
+	TEST_SKIPPED=$*
 }
 
 note() { echo "    $*"; }
@@ -44,31 +53,41 @@ run_cmdline() {
 	echo "KTE-DONE"
 }
 
-# run_group NAME: the tests of /kte/scenarios/NAME.sh (or /kte/NAME.sh,
-# for groups a tier adds to the initramfs).
+# run_group NAME[:FILTER]: the tests of /kte/scenarios/NAME.sh (or
+# /kte/NAME.sh, for groups a tier adds to the initramfs), or only those
+# whose name matches the ERE FILTER. Announces how many it starts, so
+# that the host can tell a guest that died mid-group from a finished one.
 run_group() {
-	file=/kte/scenarios/$1.sh
-	[ -f "$file" ] || file=/kte/$1.sh
-	if [ ! -f "$file" ]; then
-		result FAIL "$1" "no such scenario group"
+	_grp=${1%%:*}
+	_gfilter=
+	[ "$_grp" = "$1" ] || _gfilter=${1#*:}
+	_gfile=/kte/scenarios/$_grp.sh
+	[ -f "$_gfile" ] || _gfile=/kte/$_grp.sh
+	if [ ! -f "$_gfile" ]; then
+		result FAIL "$_grp" "no such scenario group"
 		return
 	fi
 	# shellcheck source=/dev/null
-	. "$file"
-	# shellcheck disable=SC2013 # one function name per line, no spaces
-	for t in $(sed -n 's/^\(test_[a-z0-9_]*\)().*/\1/p' "$file"); do
+	. "$_gfile"
+	_gtests=$(sed -n 's/^\(test_[a-z0-9_]*\)().*/\1/p' "$_gfile" | grep -E -- "$_gfilter")
+	echo "KTE-GROUP $1 tests=$(echo "$_gtests" | grep -c .)"
+	for _gt in $_gtests; do
 		TEST_FAILED=0
+		TEST_SKIPPED=
 		dmesg -c >/dev/null
-		echo "KTE-TEST $1/$t"
-		$t
+		echo "KTE-TEST $_grp/$_gt" >/dev/kmsg
+		echo "KTE-TEST $_grp/$_gt at $(cut -d" " -f1 /proc/uptime) s"
+		$_gt
 		# The debug kernel's self-test expects reports.
 		[ -n "${KTE_EXPECT_SPLAT:-}" ] || check_splat
 		# The systemd images keep the module that the service loaded.
 		[ -n "${KTE_KEEP_MODULE:-}" ] || cleanup_module
-		if [ "$TEST_FAILED" = 0 ]; then
-			result PASS "$1/$t"
+		if [ "$TEST_FAILED" != 0 ]; then
+			result FAIL "$_grp/$_gt"
+		elif [ -n "$TEST_SKIPPED" ]; then
+			result SKIP "$_grp/$_gt" "$TEST_SKIPPED"
 		else
-			result FAIL "$1/$t"
+			result PASS "$_grp/$_gt"
 		fi
 	done
 }
@@ -114,7 +133,8 @@ pid_of() {
 }
 
 # wait_for SECONDS COMMAND...: poll COMMAND every 0.1 s until it succeeds.
-# (Its counter has a name of its own: callers loop with n, i and such.)
+# (Its counter, like run_group's variables, has a name of its own:
+# callers loop with n, i and such.)
 wait_for() {
 	_wait_tries=$(($1 * 10))
 	shift
@@ -133,16 +153,45 @@ assert_eq() {
 	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
 }
 
+# is_int VALUE: VALUE is a decimal integer (not empty, not text).
+is_int() {
+	[ -n "$1" ] && [ "$1" -eq "$1" ] 2>/dev/null
+}
+
+# ints WHAT VALUE...: every VALUE is an integer; fails the test otherwise.
+ints() {
+	_what=$1
+	shift
+	for _v in "$@"; do
+		is_int "$_v" || { fail "$_what: '$_v' is not a number"; return 1; }
+	done
+}
+
 # assert_range WHAT LOW HIGH VALUE: LOW <= VALUE <= HIGH (integers)
 assert_range() {
-	if [ "$4" -lt "$2" ] 2>/dev/null || [ "$4" -gt "$3" ] 2>/dev/null; then
+	ints "$1" "$2" "$3" "$4" || return 0
+	if [ "$4" -lt "$2" ] || [ "$4" -gt "$3" ]; then
 		fail "$1: $4 is outside $2..$3"
 	fi
 }
 
 # assert_le WHAT A B: integer A <= B
 assert_le() {
-	[ "$2" -le "$3" ] 2>/dev/null || fail "$1: expected $2 <= $3"
+	ints "$1" "$2" "$3" || return 0
+	[ "$2" -le "$3" ] || fail "$1: expected $2 <= $3"
+}
+
+# assert_ge WHAT A B: integer A >= B
+assert_ge() {
+	ints "$1" "$2" "$3" || return 0
+	[ "$2" -ge "$3" ] || fail "$1: expected $2 >= $3"
+}
+
+# assert_near WHAT EXPECTED ACTUAL TOLERANCE: |ACTUAL - EXPECTED| <= TOLERANCE
+assert_near() {
+	ints "$1" "$2" "$3" "$4" || return 0
+	_d=$(($3 - $2))
+	[ "${_d#-}" -le "$4" ] || fail "$1: expected $2 +/- $4, got $3"
 }
 
 # assert_log ERE: the kernel log since the test began has a matching line.
@@ -181,6 +230,33 @@ assert_gone() {
 # tstat THREAD FILE: one sysfs statistic of thread<i>.
 tstat() {
 	cat "$SYSDIR/thread$1/$2"
+}
+
+# now_ns: CLOCK_MONOTONIC in ns, the clock of the module's deadlines.
+now_ns() {
+	ktool clock | cut -d' ' -f1
+}
+
+# periods_since T PERIOD_MS: whole periods from T (now_ns) to now.
+periods_since() {
+	echo $((($(now_ns) - $1) / ($2 * 1000000)))
+}
+
+# assert_counted WHAT THREAD T0 T1 PERIOD_MS: THREAD's periods so far
+# (iterations plus missed: every deadline passed, run or skipped) match
+# the time since it started on PERIOD_MS, which lies between T0 and T1
+# (now_ns taken around the load, or around an interval_ms write). Counts
+# follow measured time, never a fixed sleep, so a slow or busy machine
+# does not fail them.
+assert_counted() {
+	_it=$(tstat "$2" iterations)
+	_missed=$(tstat "$2" missed)
+	ints "$1" "$_it" "$_missed" || return 0
+	# One period may have ended without its wake-up yet; the reads
+	# themselves take time.
+	assert_range "$1: periods counted (iterations $_it + missed $_missed)" \
+		"$(($(periods_since "$4" "$5") - 2))" "$(periods_since "$3" "$5")" \
+		"$((_it + _missed))"
 }
 
 # kmemleak_clear / kmemleak_check: forget what the kernel allocated so far;

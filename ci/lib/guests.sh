@@ -32,15 +32,31 @@ guest_append() {
 	printf '%s\n' "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 log_buf_len=16M $1"
 }
 
-# qemu_run LIMIT LOG SMP QEMU-ARGS...: run QEMU under TCG with the serial
-# console in LOG, bounded by LIMIT seconds (a guest that hangs, or a
-# firmware waiting for a key, ends there); the caller checks LOG.
+# qemu_run LIMIT LOG SMP QEMU-ARGS...: run QEMU under TCG with the kernel's
+# console (ttyS0) in LOG and the guest's own output (ttyS1, where printk
+# never writes) in `guest_out LOG`, bounded by LIMIT seconds (a guest that
+# hangs, or a firmware waiting for a key, ends there); the caller checks
+# both.
 qemu_run() {
 	local limit=$1 serial=$2 smp=$3
 	shift 3
+	: >"$(guest_out "$serial")"
 	timeout --foreground "$limit" qemu-system-x86_64 -accel tcg -m 1024 \
 		-smp "$smp" -display none -monitor none -serial "file:$serial" \
+		-serial "file:$(guest_out "$serial")" \
 		-nic none -no-reboot "$@" </dev/null >&2 || true
+}
+
+# guest_out LOG: the file of the guest's result channel beside console LOG
+# (a.log or a.log.raw: a.out), with the tty's carriage returns.
+guest_out() {
+	local base=${1%.raw}
+	printf '%s\n' "${base%.log}.out"
+}
+
+# guest_lines LOG PREFIX: the guest's lines that start with PREFIX.
+guest_lines() {
+	tr -d '\r' <"$(guest_out "$1")" | grep -a "^$2" || true
 }
 
 # boot_guest KERNEL INITRD LOG ARGS [TIMEOUT] [SMP]: boot the kernel with
@@ -54,31 +70,95 @@ boot_guest() {
 		-append "$(guest_append "$4")" "${KTE_QEMU_EXTRA[@]}"
 }
 
-# check_guest_log LOG: 0 if every scenario ran and passed with no splat;
-# prints the per-scenario results and the closing count.
+# group_tests GROUP: how many tests the host's copy of the guest group
+# defines (GROUP may be NAME:FILTER, as kte.groups= takes it); empty when
+# there is no such group.
+group_tests() {
+	local name=${1%%:*} filter='' file
+	[ "$name" = "$1" ] || filter=${1#*:}
+	file=$(find "$KTE_ROOT/ci/guest" -name "$name.sh" | head -n1)
+	[ -n "$file" ] || return 0
+	sed -n 's/^\(test_[a-z0-9_]*\)().*/\1/p' "$file" | grep -Ec -- "$filter" || true
+}
+
+# group_accounted LOG: each group the guest began (its KTE-BEGIN line
+# lists what the kernel command line asked) announced as many tests as the
+# host's copy defines, and reported exactly that many results; prints each
+# mismatch.
+group_accounted() {
+	local g want started reported ok=0
+	for g in $(guest_lines "$1" KTE-BEGIN | sed -n 's/.* groups=\(.*\) script=.*/\1/p'); do
+		want=$(group_tests "$g")
+		started=$(guest_lines "$1" "KTE-GROUP $g " | sed -n 's/.* tests=//p')
+		reported=$(guest_lines "$1" "KTE-RESULT [A-Z]* ${g%%:*}/" | wc -l)
+		if [ -z "$want" ] || [ "$want" -eq 0 ]; then
+			log "group $g: no such group, or no test in it"
+			ok=1
+		elif [ "$started" != "$want" ]; then
+			log "group $g: the guest started ${started:-no} tests, the group has $want"
+			ok=1
+		elif [ "$reported" -ne "$started" ]; then
+			log "group $g: $started tests started, $reported reported"
+			ok=1
+		fi
+	done
+	return "$ok"
+}
+
+# check_guest_log LOG: 0 if every scenario ran and passed with no splat
+# and every group's tests are accounted for; prints the per-test results
+# and "N passed, N failed" (skipped tests are neither).
 check_guest_log() {
-	local serial=$1 passed failed ok=0
-	grep -a '^KTE-RESULT' "$serial" | sed 's/^KTE-RESULT /  /' >&2 || true
-	passed=$(grep -ac '^KTE-RESULT PASS' "$serial" || true)
-	failed=$(grep -ac '^KTE-RESULT FAIL' "$serial" || true)
-	if ! grep -aq '^KTE-DONE' "$serial"; then
+	local serial=$1 passed failed skipped ok=0
+	guest_lines "$serial" KTE-RESULT | sed 's/^KTE-RESULT /  /' >&2
+	passed=$(guest_lines "$serial" 'KTE-RESULT PASS' | wc -l)
+	failed=$(guest_lines "$serial" 'KTE-RESULT FAIL' | wc -l)
+	skipped=$(guest_lines "$serial" 'KTE-RESULT SKIP' | wc -l)
+	if [ -z "$(guest_lines "$serial" KTE-DONE)" ]; then
 		log "guest did not finish (panic, hang or timeout)"
-		ok=1
+		failed=$((failed + 1))
+	fi
+	if ! group_accounted "$serial"; then
 		failed=$((failed + 1))
 	fi
 	if grep -aEq "$KTE_SPLAT" "$serial"; then
 		log "kernel reported a problem:"
 		grep -aE -A20 "$KTE_SPLAT" "$serial" | head -60 >&2
-		ok=1
 		failed=$((failed + 1))
 	fi
 	[ "$failed" -eq 0 ] || ok=1
 	if [ "$ok" -ne 0 ]; then
-		log "serial log ($serial), last 80 lines:"
-		tail -n 80 "$serial" >&2
+		log "guest output ($(guest_out "$serial")), last 60 lines:"
+		tr -d '\r' <"$(guest_out "$serial")" | tail -n 60 >&2
+		log "console ($serial), last 40 lines:"
+		tail -n 40 "$serial" >&2
 	fi
-	printf '%s passed, %s failed\n' "$passed" "$failed"
+	printf '%s passed, %s failed%s\n' "$passed" "$failed" \
+		"$([ "$skipped" -eq 0 ] || echo ", $skipped skipped")"
 	return "$ok"
+}
+
+# check_guest DESCRIPTION LOG: check_guest_log, with each guest test
+# counted as a check of its own (and a failure of the log itself as one
+# more), so that tier totals count every test that ran.
+check_guest() {
+	local what=$1 out counts passed failed
+	out=$(check_guest_log "$2" 2>&1) || true
+	counts=$(tail -n 1 <<<"$out")
+	read -r passed _ failed _ <<<"${counts//,/}"
+	if [ -n "${KTE_CHECK_LOG:-}" ]; then
+		printf '== %s\n%s\n' "$what" "$out" >>"$KTE_CHECK_LOG"
+	else
+		printf '%s\n' "$out" >&2
+	fi
+	KTE_PASSED=$((KTE_PASSED + passed))
+	KTE_FAILED=$((KTE_FAILED + failed))
+	if [ "$failed" -eq 0 ]; then
+		printf '  PASS %s (%s)\n' "$what" "$counts" >&2
+	else
+		printf '  FAIL %s (%s)\n' "$what" "$counts" >&2
+		[ -z "${KTE_CHECK_LOG:-}" ] || tail -n 60 <<<"$out" | sed 's/^/    /' >&2
+	fi
 }
 
 # stage_guest SUITE:FLAVOUR [FILE...]: fetch the kernel, build the module

@@ -3,6 +3,7 @@
 # Seed compatibility: with no parameters the module behaves as the tutorial's.
 
 test_default_load_and_log_lines() {
+	t0=$(now_ns)
 	load
 	is_loaded || fail "not in /proc/modules"
 	assert_eq "threads named my_kthread" 1 "$(count_threads my_kthread)"
@@ -10,7 +11,8 @@ test_default_load_and_log_lines() {
 		"Kernel thread created and running$"
 	sleep 5
 	n=$(log_count "Kernel thread running\.\.\.$")
-	assert_range "'running' lines in 5 s at 2 s" 2 3 "$n"
+	want=$(periods_since "$t0" 2000)
+	assert_range "'running' lines, one per 2 s" "$((want - 1))" "$want" "$n"
 	unload
 	assert_log_order "Loading Kernel Thread Example" \
 		"Kernel thread created and running" \
@@ -35,16 +37,22 @@ test_default_parameters() {
 }
 
 test_sysfs_stats() {
+	t0=$(now_ns)
 	load interval_ms=100
+	t1=$(now_ns)
 	sleep 2
+	assert_counted "about 2 s at 100 ms" 0 "$t0" "$t1" 100
 	it=$(tstat 0 iterations)
-	assert_range "iterations after 2 s at 100 ms" 15 25 "$it"
+	assert_ge "iterations" "$it" 1
 	pid=$(pid_of my_kthread)
 	assert_eq "sysfs pid" "$pid" "$(tstat 0 pid)"
 	min=$(tstat 0 lateness_min_ns)
 	avg=$(tstat 0 lateness_avg_ns)
 	max=$(tstat 0 lateness_max_ns)
 	last=$(tstat 0 lateness_last_ns)
+	# A wake-up is never exactly on its deadline: once a thread has run,
+	# its smallest lateness is above zero.
+	assert_ge "lateness_min_ns after $it iterations" "$min" 1
 	assert_le "min <= avg" "$min" "$avg"
 	assert_le "avg <= max" "$avg" "$max"
 	assert_le "last <= max" "$last" "$max"

@@ -1,0 +1,113 @@
+# shellcheck shell=sh
+# SPDX-License-Identifier: GPL-2.0
+# Suspend: every thread freezes, runs nothing while frozen, and after the
+# thaw goes on with its cadence, counting the periods it slept through as
+# missed instead of running them back to back. /sys/power/pm_test=freezer
+# makes the kernel freeze every task, hold that state for its pm_test
+# delay (a 5 s busy wait) and thaw, without suspending any device.
+
+PERIOD_MS=500
+PERIOD=$((PERIOD_MS * 1000000))
+FROZEN=5000000000	# ns: the kernel's pm_test delay
+
+# snap N: reads thread0..N-1's iterations and missed in one go: SNAP_T
+# (ns, the midpoint on CLOCK_MONOTONIC), SNAP_W (the reads' span, ns) and
+# SNAP_V ("it0 missed0 it1 missed1 ...").
+snap() {
+	files=
+	i=0
+	while [ "$i" -lt "$1" ]; do
+		files="$files $SYSDIR/thread$i/iterations $SYSDIR/thread$i/missed"
+		i=$((i + 1))
+	done
+	# shellcheck disable=SC2046,SC2086 # one word per value
+	set -- $(ktool clock $files)
+	SNAP_T=$((($1 + $2) / 2)) SNAP_W=$(($2 - $1))
+	shift 2
+	SNAP_V=$*
+}
+
+# word LIST K: the K-th word (from 1) of LIST.
+word() {
+	echo "$1" | cut -d' ' -f"$2"
+}
+
+# suspend_to_freezer: one pm_test suspend; fails if the kernel refused it.
+# On two or more CPUs the writer runs on the last one, so that during the
+# kernel's busy wait a thread bound to another CPU would run if it had not
+# frozen (on one CPU, only a preemptible kernel could show that).
+suspend_to_freezer() {
+	echo freezer >/sys/power/pm_test || return 1
+	cpu=$(($(nproc) - 1))
+	taskset -c "$cpu" sh -c 'echo freeze >/sys/power/state'
+	rc=$?
+	echo none >/sys/power/pm_test
+	return "$rc"
+}
+
+# freeze_round N PARAM...: load N threads with PARAMs at a 500 ms period
+# (bound, when there are two CPUs), suspend once, and check each thread
+# across the suspend and after it.
+freeze_round() {
+	n=$1
+	shift
+	bind=
+	[ "$(nproc)" -lt 2 ] || bind=bind_cpus=Y
+	# shellcheck disable=SC2086 # $bind: no word at all when empty
+	load threads="$n" interval_ms=$PERIOD_MS verbose=0 $bind "$@"
+	sleep 1.2
+	snap "$n"
+	ta=$SNAP_T wa=$SNAP_W va=$SNAP_V
+	suspend_to_freezer || fail "threads=$n $*: the suspend failed"
+	# Anything replayed after the thaw happens within this pause.
+	sleep 0.3
+	snap "$n"
+	tc=$SNAP_T wc=$SNAP_W vc=$SNAP_V
+	sleep 2.5
+	snap "$n"
+	td=$SNAP_T wd=$SNAP_W vd=$SNAP_V
+
+	assert_log "suspend debug: Waiting for"
+	assert_eq "threads=$n $*: freezing failures" 0 \
+		"$(log_count 'Freezing of tasks failed|refused to freeze|Freezing .* aborted')"
+
+	# Across the suspend: at most one catch-up iteration after the thaw,
+	# one before the freeze, plus one per period spent outside the frozen
+	# span; iterations plus missed still count every period.
+	span=$((tc - ta))
+	free=$((span > FROZEN ? span - FROZEN : 0))
+	most=$((2 + (free + PERIOD - 1) / PERIOD))
+	want=$((span / PERIOD))
+	slack=$((1 + (wa + wc + PERIOD - 1) / PERIOD))
+	# After the thaw: the cadence again.
+	want_after=$(((td - tc) / PERIOD))
+	slack_after=$((1 + (wc + wd + PERIOD - 1) / PERIOD))
+	i=0
+	while [ "$i" -lt "$n" ]; do
+		ia=$(word "$va" $((2 * i + 1))) ma=$(word "$va" $((2 * i + 2)))
+		ic=$(word "$vc" $((2 * i + 1))) mc=$(word "$vc" $((2 * i + 2)))
+		id=$(word "$vd" $((2 * i + 1)))
+		ints "thread$i counters" "$ia" "$ma" "$ic" "$mc" "$id" || break
+		[ "$i" -gt 0 ] || note "threads=$n $*: thread0 across $((span / 1000000)) ms:" \
+			"$((ic - ia)) iterations, $((mc - ma)) missed; then $((id - ic)) in $(((td - tc) / 1000000)) ms"
+		assert_le "thread$i iterations across the suspend (frozen, no replay)" "$((ic - ia))" "$most"
+		assert_near "thread$i iterations + missed across the suspend" "$want" \
+			"$((ic + mc - ia - ma))" "$slack"
+		assert_near "thread$i iterations after the thaw" "$want_after" "$((id - ic))" "$slack_after"
+		i=$((i + 1))
+	done
+	unload
+	assert_gone
+}
+
+test_freeze_one_thread() {
+	freeze_round 1
+}
+
+test_freeze_start_mode_run() {
+	freeze_round 1 start_mode=run
+}
+
+test_freeze_8_threads() {
+	freeze_round 8
+}
