@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Debug-kernel group: every failure point of init in turn, with one thread
 # and with three bound ones, then a kmemleak scan. Booted with
-# panic_on_warn=1: any report ends the run. ci/test-debug runs the two
-# sweeps in two guests (kte.groups=faults:FILTER).
+# panic_on_warn=1: any report ends the run. ci/test-debug runs the sweeps
+# in guests of their own (kte.groups=faults:FILTER), side by side.
 
 FAILSLAB=/sys/kernel/debug/failslab
 # Each point costs seconds here (every failed load tears the module down
@@ -54,22 +54,39 @@ failed_threads() {
 	dmesg | sed -n 's/.*kthread_example: cannot \(create thread\|add sysfs entry for thread\) \([0-9]*\):.*/\2/p'
 }
 
-# fault_sweep N PARAM...: fail each fault point of a load of N threads
-# with PARAMs in turn, from the first to past the last. A failed load must
-# leave nothing; an absorbed failure must leave the whole state; the sweep
-# must have failed the start of every thread.
-fault_sweep() {
-	threads=$1
+# points_of N PARAM...: how many fault points a load of N threads reaches
+# (armed far beyond them, the load succeeds and says how many were left).
+points_of() {
+	_n=$1
 	shift
+	_left=$(ktool load-nth 1000000 "$KO" threads="$_n" "$@" | sed -n 's/^fail_nth_left=//p')
+	ktool unload "$MOD" >/dev/null || fail "unload after counting points failed"
+	echo $((1000000 - _left))
+}
+
+# fault_sweep N K PARAM...: load N threads with PARAMs, failing in turn
+# each fault point from the first one of thread K's start (for K = 0, the
+# first of init) to the last one of thread K's start (for the last thread,
+# the last of init). Init starts its threads one after the other, so the
+# points before thread K are those of a K-thread load, and each range is
+# swept once. A failed load must leave nothing; an absorbed failure must
+# leave the whole state; the range must have reached thread K's failure.
+fault_sweep() {
+	threads=$1 k=$2
+	shift 2
 	fault_setup
 	load threads="$threads" "$@"
 	REF_FILES=$(files_in "$SYSDIR/thread0")
 	unload
-	n=1
+	first=1
+	last=$MAX_POINTS
+	[ "$k" = 0 ] || first=$(($(points_of "$k" "$@") + 1))
+	[ "$k" = $((threads - 1)) ] || last=$(points_of $((k + 1)) "$@")
+	n=$first
 	injected=0
 	absorbed=0
 	failed=
-	while [ $n -le $MAX_POINTS ]; do
+	while [ $n -le "$last" ]; do
 		check_splat
 		dmesg -c >/dev/null
 		out=$(ktool load-nth $n "$KO" threads="$threads" "$@" 2>&1)
@@ -95,24 +112,26 @@ fault_sweep() {
 	load threads="$threads" "$@"
 	full_state "$threads"
 	unload
-	echo "KTE-REPORT threads=$threads $*: faults_injected=$injected absorbed=$absorbed" \
-		"fault_points=$((n - 1)) thread_failures_in:$(echo "$failed" | tr ' ' '\n' | sort -un | tr '\n' ' ')"
+	echo "KTE-REPORT threads=$threads $*, thread $k: points $first-$((n - 1))," \
+		"faults_injected=$injected absorbed=$absorbed, failures in the start of thread" \
+		"$(echo "$failed" | tr ' ' '\n' | grep . | sort -un | tr '\n' ' ')"
 	[ "$injected" -ge 5 ] || fail "only $injected init failure points injected"
 	[ $n -le $MAX_POINTS ] || fail "init has more than $MAX_POINTS fault points?"
-	i=0
-	while [ "$i" -lt "$threads" ]; do
-		echo " $failed " | grep -q " $i " || fail "no injected failure reached the start of thread $i"
-		i=$((i + 1))
-	done
+	echo " $failed " | grep -q " $k " || fail "no injected failure reached the start of thread $k"
 }
 
 test_fault_sweep_one_thread() {
-	fault_sweep 1
+	fault_sweep 1 0
 }
 
-# Failures while starting thread 1 or 2 have earlier threads to undo.
-test_fault_sweep_three_bound_threads() {
-	fault_sweep 3 bind_cpus=Y
+# Failures while starting thread 1 or 2 have earlier threads to undo; the
+# points before them are the one-thread sweep's (the same code, run once).
+test_fault_sweep_three_bound_threads_thread1() {
+	fault_sweep 3 1 bind_cpus=Y
+}
+
+test_fault_sweep_three_bound_threads_thread2() {
+	fault_sweep 3 2 bind_cpus=Y
 }
 
 test_kmemleak_scan() {
