@@ -46,10 +46,12 @@ test_sysfs_stats() {
 	assert_ge "iterations" "$it" 1
 	pid=$(pid_of my_kthread)
 	assert_eq "sysfs pid" "$pid" "$(tstat 0 pid)"
-	min=$(tstat 0 lateness_min_ns)
-	avg=$(tstat 0 lateness_avg_ns)
-	max=$(tstat 0 lateness_max_ns)
+	# The thread runs between the reads: read what can only grow (max)
+	# or only shrink (min) after what it is compared with.
 	last=$(tstat 0 lateness_last_ns)
+	avg=$(tstat 0 lateness_avg_ns)
+	min=$(tstat 0 lateness_min_ns)
+	max=$(tstat 0 lateness_max_ns)
 	# A wake-up is never exactly on its deadline: once a thread has run,
 	# its smallest lateness is above zero.
 	assert_ge "lateness_min_ns after $it iterations" "$min" 1

@@ -13,8 +13,13 @@ test_64_threads() {
 		assert_eq "pid of thread$i" "$(pid_of "my_kthread/$i")" "$(tstat $i pid)"
 	done
 	sleep 1
+	# 64 threads on one slow CPU may each wait hundreds of ms for their
+	# turn: here each must have run at least half its periods (the exact
+	# cadence is the runtime group's test).
 	for i in 0 63; do
-		assert_counted "thread$i at 50 ms" $i "$t0" "$t1" 50
+		c=$(($(tstat $i iterations) + $(tstat $i missed)))
+		assert_range "thread$i periods counted at 50 ms" \
+			"$(($(periods_since "$t1" 50) / 2))" "$(periods_since "$t0" 50)" "$c"
 	done
 	unload
 	assert_log "kthread_example: stopped 64 thread\(s\) in [0-9]+ us"
