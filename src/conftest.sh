@@ -50,5 +50,22 @@ void kte_probe(u64_stats_t *p)
 	u64_stats_set(p, 1);
 }
 C
+	try KTHREAD_RUN_WORKER "$@" <<'C'
+#include <linux/kthread.h>
+struct kthread_worker *kte_probe(void);
+struct kthread_worker *kte_probe(void)
+{
+	return kthread_run_worker(0, "%s", "kte");
+}
+C
+	try HRTIMER_SETUP "$@" <<'C'
+#include <linux/hrtimer.h>
+enum hrtimer_restart kte_probe_fn(struct hrtimer *t);
+void kte_probe(struct hrtimer *t);
+void kte_probe(struct hrtimer *t)
+{
+	hrtimer_setup(t, kte_probe_fn, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+}
+C
 } > "$out.tmp"
 mv "$out.tmp" "$out"

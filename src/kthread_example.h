@@ -8,11 +8,18 @@
  * code is the kernel's own: no module code ever runs as a kobject release,
  * so a delayed release (CONFIG_DEBUG_KOBJECT_RELEASE) cannot call into an
  * unloaded module. The thread itself owns nothing.
+ *
+ * Locking: main.c's kte_lock serialises everything that changes a running
+ * thread from outside (park, unpark, re-arm, rebind, stop): the paused and
+ * interval_ms writes and the CPU hotplug callbacks. The thread's loop and
+ * its statistics take no lock.
  */
 #ifndef KTE_KTHREAD_EXAMPLE_H
 #define KTE_KTHREAD_EXAMPLE_H
 
+#include <linux/hrtimer.h>
 #include <linux/kobject.h>
+#include <linux/kthread.h>
 #include <linux/types.h>
 #include <linux/u64_stats_sync.h>
 
@@ -24,6 +31,9 @@
 #define KTE_INTERVAL_MAX_MS	3600000U
 
 struct task_struct;
+
+enum kte_start_mode { KTE_START_CREATE, KTE_START_RUN, KTE_START_WORKER };
+enum kte_sched_policy { KTE_SCHED_NORMAL, KTE_SCHED_FIFO, KTE_SCHED_FIFO_LOW };
 
 /* Written by the thread alone; read locklessly through u64_stats. */
 struct kte_stats {
@@ -50,12 +60,25 @@ struct kte_thread_sysfs {
 	struct attribute_group group;
 };
 
+/* start_mode=worker: a kthread_worker fed by an hrtimer. */
+struct kte_worker {
+	struct kthread_worker *worker;
+	struct kthread_work work;
+	struct hrtimer timer;
+	/* Changed only while the timer and the work are both idle. */
+	ktime_t period;
+	ktime_t deadline;		/* the work's next one */
+};
+
 struct kte_thread {
 	struct task_struct *task;	/* our reference, dropped on destroy */
 	struct kobject *kobj;		/* thread<i>/ */
 	unsigned int index;
 	int bind_cpu;			/* -1: not bound */
 	int last_cpu;
+	bool parked;			/* parked or disarmed; under kte_lock */
+	bool cpu_down;			/* bind_cpu is offline; under kte_lock */
+	struct kte_worker w;		/* start_mode=worker only */
 	struct kte_stats stats;
 	struct kte_thread_sysfs sysfs;
 };
@@ -74,17 +97,39 @@ struct kte_snapshot {
 unsigned int kte_param_interval_ms(void);
 unsigned int kte_param_threads(void);
 const char *kte_param_thread_name(void);
-bool kte_param_start_run(void);
+enum kte_start_mode kte_param_start_mode(void);
+enum kte_sched_policy kte_param_sched_policy(void);
 bool kte_param_bind_cpus(void);
 bool kte_param_verbose(void);
+bool kte_param_paused(void);
 
-/* thread.c: the thread loop and its timing. */
+/* main.c: what a parameter write changes in every running thread. */
+void kte_threads_rearm(void);
+void kte_threads_update_parked(void);
+
+/* hotplug.c: keep bound threads on their CPU across CPU hotplug. */
+int kte_hotplug_register(void);
+void kte_hotplug_unregister(void);
+void kte_threads_cpu_event(unsigned int cpu, bool online);
+
+/* thread.c: a thread of either loop mode, and what every mode shares. */
 struct kte_thread *kte_thread_start(unsigned int index, unsigned int count,
-				    struct kobject *parent);
+				    struct kobject *parent, bool parked);
+void kte_thread_set_parked(struct kte_thread *t, bool parked);
+void kte_thread_rearm(struct kte_thread *t);
+void kte_thread_rebind(struct kte_thread *t);
 void kte_thread_stop(struct kte_thread *t);
 void kte_thread_destroy(struct kte_thread *t);
-void kte_threads_rearm(void);
+void kte_loops_rearm(void);
 void kte_thread_snapshot(struct kte_thread *t, struct kte_snapshot *s);
+void kte_iteration(struct kte_thread *t, u64 late, u64 missed);
+void kte_set_policy(struct task_struct *task);
+
+/* worker.c: start_mode=worker. */
+int kte_worker_create(struct kte_thread *t, const char *name);
+void kte_worker_arm(struct kte_thread *t);
+void kte_worker_disarm(struct kte_thread *t);
+void kte_worker_destroy(struct kte_thread *t);
 
 /* sysfs.c: /sys/kernel/kthread_example/thread<i>/. */
 struct kobject *kte_sysfs_create_root(void);

@@ -22,11 +22,16 @@
 /* Longest part of a rejected value echoed back in the log. */
 #define KTE_ECHO_MAX	32
 
-enum kte_start_mode { KTE_START_CREATE, KTE_START_RUN };
-
 static const char * const kte_start_modes[] = {
 	[KTE_START_CREATE] = "create",
 	[KTE_START_RUN] = "run",
+	[KTE_START_WORKER] = "worker",
+};
+
+static const char * const kte_sched_policies[] = {
+	[KTE_SCHED_NORMAL] = "normal",
+	[KTE_SCHED_FIFO] = "fifo",
+	[KTE_SCHED_FIFO_LOW] = "fifo_low",
 };
 
 static unsigned int kte_interval_ms = 2000;
@@ -35,6 +40,8 @@ static char kte_thread_name[KTE_NAME_MAX + 1] = "my_kthread";
 static unsigned int kte_start_mode = KTE_START_CREATE;
 static bool kte_bind_cpus;
 static bool kte_verbose = true;
+static bool kte_paused;
+static unsigned int kte_sched_policy = KTE_SCHED_NORMAL;
 
 /* Log a refused value without its trailing newline, and never at length. */
 static int kte_reject(const struct kernel_param *kp, const char *val,
@@ -109,6 +116,22 @@ static const struct kernel_param_ops kte_bool_ops = {
 	.get = param_get_bool,
 };
 
+/* paused: park or unpark every running thread at once. */
+static int kte_paused_set(const char *val, const struct kernel_param *kp)
+{
+	int err = kte_bool_set(val, kp);
+
+	if (!err)
+		kte_threads_update_parked();
+	return err;
+}
+
+static const struct kernel_param_ops kte_paused_ops = {
+	.flags = KERNEL_PARAM_OPS_FL_NOARG,
+	.set = kte_paused_set,
+	.get = param_get_bool,
+};
+
 static bool kte_name_valid(const char *s)
 {
 	size_t len = strlen(s);
@@ -140,25 +163,49 @@ static const struct kernel_param_ops kte_name_ops = {
 	.get = kte_name_get,
 };
 
-static int kte_mode_set(const char *val, const struct kernel_param *kp)
-{
-	int mode = sysfs_match_string(kte_start_modes, val);
+/* A string parameter that is one word of a list, stored as its index. */
+struct kte_word_param {
+	unsigned int *value;
+	const char * const *words;
+	size_t n;
+	const char *valid;
+};
 
-	if (mode < 0)
-		return kte_reject(kp, val, "create or run");
-	WRITE_ONCE(kte_start_mode, mode);
+static int kte_word_set(const char *val, const struct kernel_param *kp)
+{
+	const struct kte_word_param *p = kp->arg;
+	int i = __sysfs_match_string(p->words, p->n, val);
+
+	if (i < 0)
+		return kte_reject(kp, val, p->valid);
+	WRITE_ONCE(*p->value, i);
 	return 0;
 }
 
-static int kte_mode_get(char *buf, const struct kernel_param *kp)
+static int kte_word_get(char *buf, const struct kernel_param *kp)
 {
-	return sysfs_emit(buf, "%s\n",
-			  kte_start_modes[READ_ONCE(kte_start_mode)]);
+	const struct kte_word_param *p = kp->arg;
+
+	return sysfs_emit(buf, "%s\n", p->words[READ_ONCE(*p->value)]);
 }
 
-static const struct kernel_param_ops kte_mode_ops = {
-	.set = kte_mode_set,
-	.get = kte_mode_get,
+static const struct kernel_param_ops kte_word_ops = {
+	.set = kte_word_set,
+	.get = kte_word_get,
+};
+
+static struct kte_word_param kte_start_mode_param = {
+	.value = &kte_start_mode,
+	.words = kte_start_modes,
+	.n = ARRAY_SIZE(kte_start_modes),
+	.valid = "create, run or worker",
+};
+
+static struct kte_word_param kte_sched_policy_param = {
+	.value = &kte_sched_policy,
+	.words = kte_sched_policies,
+	.n = ARRAY_SIZE(kte_sched_policies),
+	.valid = "normal, fifo or fifo_low",
 };
 
 static struct kte_uint_param kte_interval_param = {
@@ -183,12 +230,16 @@ module_param_cb(threads, &kte_uint_ops, &kte_threads_param, 0444);
 MODULE_PARM_DESC(threads, "Number of threads, 1..256 (default 1)");
 module_param_cb(thread_name, &kte_name_ops, kte_thread_name, 0444);
 MODULE_PARM_DESC(thread_name, "Thread name, 1..11 chars of [A-Za-z0-9_-]; NAME/i when threads > 1 (default my_kthread)");
-module_param_cb(start_mode, &kte_mode_ops, NULL, 0444);
-MODULE_PARM_DESC(start_mode, "create: kthread_create + wake_up_process; run: kthread_run (default create)");
+module_param_cb(start_mode, &kte_word_ops, &kte_start_mode_param, 0444);
+MODULE_PARM_DESC(start_mode, "create: kthread_create + wake_up_process; run: kthread_run; worker: kthread_worker + hrtimer (default create)");
 module_param_cb(bind_cpus, &kte_bool_ops, &kte_bind_cpus, 0444);
-MODULE_PARM_DESC(bind_cpus, "Bind thread i to online CPU (i mod online CPUs) (default N)");
+MODULE_PARM_DESC(bind_cpus, "Bind thread i to online CPU (i mod online CPUs), parked while that CPU is offline (default N)");
 module_param_cb(verbose, &kte_bool_ops, &kte_verbose, 0644);
 MODULE_PARM_DESC(verbose, "Log 'Kernel thread running...' each iteration, rate-limited (default Y)");
+module_param_cb(paused, &kte_paused_ops, &kte_paused, 0644);
+MODULE_PARM_DESC(paused, "Park every thread (kthread_park); N unparks them (default N)");
+module_param_cb(sched_policy, &kte_word_ops, &kte_sched_policy_param, 0444);
+MODULE_PARM_DESC(sched_policy, "normal, fifo (sched_set_fifo) or fifo_low (sched_set_fifo_low) (default normal)");
 
 unsigned int kte_param_interval_ms(void)
 {
@@ -205,9 +256,14 @@ const char *kte_param_thread_name(void)
 	return kte_thread_name;
 }
 
-bool kte_param_start_run(void)
+enum kte_start_mode kte_param_start_mode(void)
 {
-	return kte_start_mode == KTE_START_RUN;
+	return kte_start_mode;
+}
+
+enum kte_sched_policy kte_param_sched_policy(void)
+{
+	return kte_sched_policy;
 }
 
 bool kte_param_bind_cpus(void)
@@ -218,4 +274,9 @@ bool kte_param_bind_cpus(void)
 bool kte_param_verbose(void)
 {
 	return READ_ONCE(kte_verbose);
+}
+
+bool kte_param_paused(void)
+{
+	return READ_ONCE(kte_paused);
 }

@@ -242,12 +242,12 @@ periods_since() {
 	echo $((($(now_ns) - $1) / ($2 * 1000000)))
 }
 
-# assert_counted WHAT THREAD T0 T1 PERIOD_MS: THREAD's periods so far
-# (iterations plus missed: every deadline passed, run or skipped) match
-# the time since it started on PERIOD_MS, which lies between T0 and T1
-# (now_ns taken around the load, or around an interval_ms write). Counts
-# follow measured time, never a fixed sleep, so a slow or busy machine
-# does not fail them.
+# assert_counted WHAT THREAD T0 T1 PERIOD_MS [BASE]: THREAD's periods so
+# far (iterations plus missed: every deadline passed, run or skipped; minus
+# BASE, the count when its current run began) match the time since that
+# run began on PERIOD_MS, which lies between T0 and T1 (now_ns taken around
+# the load, an interval_ms write or an unpark). Counts follow measured
+# time, never a fixed sleep, so a slow or busy machine does not fail them.
 assert_counted() {
 	_it=$(tstat "$2" iterations)
 	_missed=$(tstat "$2" missed)
@@ -256,9 +256,138 @@ assert_counted() {
 	# debug kernel the thread can wait its turn for several); the reads
 	# themselves take time.
 	_lo=$(periods_since "$4" "$5")
-	assert_range "$1: periods counted (iterations $_it + missed $_missed)" \
+	assert_range "$1: periods counted (iterations $_it + missed $_missed - ${6:-0})" \
 		"$((_lo - 2 - _lo / 10))" "$(periods_since "$3" "$5")" \
-		"$((_it + _missed))"
+		"$((_it + _missed - ${6:-0}))"
+}
+
+# periods THREAD: iterations plus missed of thread<THREAD>.
+periods() {
+	echo $(($(tstat "$1" iterations) + $(tstat "$1" missed)))
+}
+
+has_iterated() { [ "$(tstat "$1" iterations)" -gt 0 ]; }
+
+# task_state PID: the state letter in /proc/PID/status (R, S, P, ...).
+task_state() {
+	sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status"
+}
+
+# allowed_cpus PID: the CPUs PID may run on, as a list (0-1, 1, ...).
+allowed_cpus() {
+	sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$1/status"
+}
+
+# cpu_ticks PID: the user plus system time PID has used, in clock ticks.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# states N: the state letters of thread0..N-1, space-separated.
+states() {
+	_st=
+	_si=0
+	while [ "$_si" -lt "$1" ]; do
+		_st="$_st${_st:+ }$(task_state "$(tstat "$_si" pid)")"
+		_si=$((_si + 1))
+	done
+	echo "$_st"
+}
+
+# in_state N LETTER: how many of thread0..N-1 are in state LETTER.
+in_state() {
+	states "$1" | tr ' ' '\n' | grep -cx "$2"
+}
+
+# all_in_state N LETTER / none_in_state N LETTER (each of the N threads
+# must have a state: a missing one is neither).
+all_in_state() {
+	[ "$(in_state "$1" "$2")" = "$1" ]
+}
+none_in_state() {
+	[ "$(states "$1" | tr ' ' '\n' | grep -c .)" = "$1" ] &&
+		[ "$(in_state "$1" "$2")" = 0 ]
+}
+
+# bad_write FILE VALUE: a run-time write of a bad value to parameter FILE
+# is refused and leaves the old value.
+bad_write() {
+	old=$(cat "$PARAMS/$1")
+	# As echo does: the newline makes "" a real one-byte write.
+	if printf '%s\n' "$2" 2>/dev/null >"$PARAMS/$1"; then
+		fail "$1 accepted '$2'"
+	fi
+	assert_eq "$1 after bad write '$2'" "$old" "$(cat "$PARAMS/$1")"
+}
+
+# sample THREAD: S_T0 S_T1 (CLOCK_MONOTONIC ns around the reads), S_IT and
+# S_MISSED of thread<THREAD>.
+sample() {
+	# shellcheck disable=SC2046 # four words
+	set -- $(ktool clock "$SYSDIR/thread$1/iterations" "$SYSDIR/thread$1/missed")
+	S_T0=$1 S_T1=$2 S_IT=$3 S_MISSED=$4
+}
+
+# assert_cadence WHAT PERIOD_MS SECONDS: over SECONDS, iterations plus the
+# periods skipped (missed) of thread 0 equal the elapsed time on the
+# deadlines' clock divided by the period, within 1 % plus one (plus the
+# time the reads themselves took, in periods). A loop on absolute
+# deadlines passes whatever its wake-up lateness; one that sleeps a period
+# from each wake-up falls behind by its lateness every iteration.
+assert_cadence() {
+	period=$(($2 * 1000000))
+	sample 0
+	t0=$(((S_T0 + S_T1) / 2)) w0=$((S_T1 - S_T0)) n0=$((S_IT + S_MISSED))
+	sleep "$3"
+	sample 0
+	t1=$(((S_T0 + S_T1) / 2)) w1=$((S_T1 - S_T0)) n1=$((S_IT + S_MISSED))
+	want=$(((t1 - t0) / period))
+	slack=$((want / 100 + 1 + (w0 + w1 + period - 1) / period))
+	note "$1: $((n1 - n0)) periods counted in $(((t1 - t0) / 1000000)) ms at $2 ms (want $want +/- $slack)"
+	assert_near "$1: periods in $3 s" "$want" "$((n1 - n0))" "$slack"
+}
+
+# in-kernel stop time in us from the "stopped N thread(s) in X us" line.
+stop_us() {
+	dmesg | sed -n 's/.*kthread_example: stopped [0-9]* thread(s) in \([0-9]*\) us$/\1/p' | tail -n1
+}
+
+# assert_fast_stop WHAT: the last unload did not wait out the period. The
+# in-kernel stop (kthread_stop() of every thread) must take well under a
+# second; the whole unload well under the period too, with room for a debug
+# kernel, whose DEBUG_KOBJECT_RELEASE delays the module's own kobjects by
+# seconds on purpose.
+assert_fast_stop() {
+	note "$1: unload ${UNLOAD_US} us, in-kernel stop $(stop_us) us"
+	assert_le "in-kernel stop us, $1" "$(stop_us)" 1000000
+	assert_le "unload us, $1" "$UNLOAD_US" 20000000
+}
+
+# check_binding: with bind_cpus and threads=4, thread i is on online CPU
+# i mod N, and allowed there alone.
+check_binding() {
+	ncpu=$(nproc)
+	i=0
+	while [ $i -lt 4 ]; do
+		want=$((i % ncpu))
+		pid=$(tstat $i pid)
+		assert_eq "thread$i allowed CPUs" "$want" "$(allowed_cpus "$pid")"
+		assert_eq "thread$i last CPU" "$want" "$(tstat $i cpu)"
+		i=$((i + 1))
+	done
+}
+
+# suspend_to_freezer: one pm_test suspend; fails if the kernel refused it.
+# On two or more CPUs the writer runs on the last one, so that during the
+# kernel's busy wait a thread bound to another CPU would run if it had not
+# frozen (on one CPU, only a preemptible kernel could show that).
+suspend_to_freezer() {
+	echo freezer >/sys/power/pm_test || return 1
+	cpu=$(($(nproc) - 1))
+	taskset -c "$cpu" sh -c 'echo freeze >/sys/power/state'
+	rc=$?
+	echo none >/sys/power/pm_test
+	return "$rc"
 }
 
 # kmemleak_clear / kmemleak_check: forget what the kernel allocated so far;

@@ -32,19 +32,6 @@ word() {
 	echo "$1" | cut -d' ' -f"$2"
 }
 
-# suspend_to_freezer: one pm_test suspend; fails if the kernel refused it.
-# On two or more CPUs the writer runs on the last one, so that during the
-# kernel's busy wait a thread bound to another CPU would run if it had not
-# frozen (on one CPU, only a preemptible kernel could show that).
-suspend_to_freezer() {
-	echo freezer >/sys/power/pm_test || return 1
-	cpu=$(($(nproc) - 1))
-	taskset -c "$cpu" sh -c 'echo freeze >/sys/power/state'
-	rc=$?
-	echo none >/sys/power/pm_test
-	return "$rc"
-}
-
 # freeze_round N PARAM...: load N threads with PARAMs at a 500 ms period
 # (bound, when there are two CPUs), suspend once, and check each thread
 # across the suspend and after it.
@@ -110,4 +97,26 @@ test_freeze_start_mode_run() {
 
 test_freeze_8_threads() {
 	freeze_round 8
+}
+
+test_freeze_start_mode_worker() {
+	freeze_round 1 start_mode=worker
+}
+
+# A parked thread sleeps where the freezer cannot freeze it: the module
+# takes it out of the freezer's count while parked, or every suspend of a
+# machine with paused=Y would fail after 20 s.
+test_freeze_while_paused() {
+	load threads=2 interval_ms=$PERIOD_MS verbose=0 paused=Y
+	wait_for 3 all_in_state 2 P || fail "not parked: $(states 2)"
+	suspend_to_freezer || fail "paused: the suspend failed"
+	assert_log "suspend debug: Waiting for"
+	assert_eq "paused: freezing failures" 0 \
+		"$(log_count 'Freezing of tasks failed|refused to freeze|Freezing .* aborted')"
+	assert_eq "paused: states after the thaw" "P P" "$(states 2)"
+	assert_eq "paused: iterations" 0 "$(tstat 0 iterations)"
+	echo N >"$PARAMS/paused" || fail "write N refused"
+	wait_for 5 has_iterated 0 || fail "no iteration after the unpause"
+	unload
+	assert_gone
 }

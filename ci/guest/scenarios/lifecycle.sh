@@ -2,22 +2,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Unload never waits out a period; load/unload cycles stay clean.
 
-# in-kernel stop time in us from the "stopped N thread(s) in X us" line.
-stop_us() {
-	dmesg | sed -n 's/.*kthread_example: stopped [0-9]* thread(s) in \([0-9]*\) us$/\1/p' | tail -n1
-}
-
-# assert_fast_stop WHAT: the last unload did not wait out the period. The
-# in-kernel stop (kthread_stop() of every thread) must take well under a
-# second; the whole unload well under the period too, with room for a debug
-# kernel, whose DEBUG_KOBJECT_RELEASE delays the module's own kobjects by
-# seconds on purpose.
-assert_fast_stop() {
-	note "$1: unload ${UNLOAD_US} us, in-kernel stop $(stop_us) us"
-	assert_le "in-kernel stop us, $1" "$(stop_us)" 1000000
-	assert_le "unload us, $1" "$UNLOAD_US" 20000000
-}
-
 test_fast_unload_60s_interval() {
 	for n in 1 64; do
 		dmesg -c >/dev/null

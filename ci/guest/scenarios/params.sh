@@ -34,8 +34,14 @@ test_bad_thread_name() {
 }
 
 test_bad_start_mode() {
-	for v in "" start create2 RUN; do
+	for v in "" start create2 RUN workers; do
 		bad_load "start_mode=$v"
+	done
+}
+
+test_bad_sched_policy() {
+	for v in "" rr FIFO fifo2 batch; do
+		bad_load "sched_policy=$v"
 	done
 }
 
@@ -43,6 +49,7 @@ test_bad_bools() {
 	for v in "" maybe 2 yesno YES oN; do
 		bad_load "bind_cpus=$v"
 		bad_load "verbose=$v"
+		bad_load "paused=$v"
 	done
 }
 
@@ -50,7 +57,8 @@ test_bad_bools() {
 test_edge_values() {
 	for p in interval_ms=1 interval_ms=3600000 threads=1 \
 		thread_name=a thread_name=abc-DEF_123 start_mode=run \
-		bind_cpus=y verbose=0; do
+		start_mode=worker bind_cpus=y verbose=0 paused=y \
+		sched_policy=fifo_low; do
 		load "$p"
 		is_loaded || continue
 		unload

@@ -3,16 +3,6 @@
 # Run-time writes to the 0644 parameters: good ones take effect at once,
 # bad ones are refused and leave the old value.
 
-# bad_write FILE VALUE
-bad_write() {
-	old=$(cat "$PARAMS/$1")
-	# As echo does: the newline makes "" a real one-byte write.
-	if printf '%s\n' "$2" 2>/dev/null >"$PARAMS/$1"; then
-		fail "$1 accepted '$2'"
-	fi
-	assert_eq "$1 after bad write '$2'" "$old" "$(cat "$PARAMS/$1")"
-}
-
 test_interval_write_rearms_sleeping_thread() {
 	load interval_ms=60000
 	sleep 1
@@ -59,7 +49,8 @@ test_verbose_write() {
 # would accept at load is refused by the kernel (EACCES or EPERM).
 test_readonly_params() {
 	load
-	for pv in threads=3 thread_name=abc start_mode=run bind_cpus=y; do
+	for pv in threads=3 thread_name=abc start_mode=run bind_cpus=y \
+		sched_policy=fifo; do
 		p=${pv%%=*}
 		old=$(cat "$PARAMS/$p")
 		assert_eq "mode of $p" 444 "$(busybox stat -c %a "$PARAMS/$p")"
@@ -69,33 +60,6 @@ test_readonly_params() {
 		assert_eq "$p unchanged" "$old" "$(cat "$PARAMS/$p")"
 	done
 	unload
-}
-
-# sample THREAD: S_T0 S_T1 (CLOCK_MONOTONIC ns around the reads), S_IT and
-# S_MISSED of thread<THREAD>.
-sample() {
-	# shellcheck disable=SC2046 # four words
-	set -- $(ktool clock "$SYSDIR/thread$1/iterations" "$SYSDIR/thread$1/missed")
-	S_T0=$1 S_T1=$2 S_IT=$3 S_MISSED=$4
-}
-
-# assert_cadence WHAT PERIOD_MS SECONDS: over SECONDS, iterations plus the
-# periods skipped (missed) of thread 0 equal the elapsed time on the
-# deadlines' clock divided by the period, within 1 % plus one (plus the
-# time the reads themselves took, in periods). A loop on absolute
-# deadlines passes whatever its wake-up lateness; one that sleeps a period
-# from each wake-up falls behind by its lateness every iteration.
-assert_cadence() {
-	period=$(($2 * 1000000))
-	sample 0
-	t0=$(((S_T0 + S_T1) / 2)) w0=$((S_T1 - S_T0)) n0=$((S_IT + S_MISSED))
-	sleep "$3"
-	sample 0
-	t1=$(((S_T0 + S_T1) / 2)) w1=$((S_T1 - S_T0)) n1=$((S_IT + S_MISSED))
-	want=$(((t1 - t0) / period))
-	slack=$((want / 100 + 1 + (w0 + w1 + period - 1) / period))
-	note "$1: $((n1 - n0)) periods counted in $(((t1 - t0) / 1000000)) ms at $2 ms (want $want +/- $slack)"
-	assert_near "$1: periods in $3 s" "$want" "$((n1 - n0))" "$slack"
 }
 
 test_cadence_is_drift_free() {

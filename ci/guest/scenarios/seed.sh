@@ -32,6 +32,8 @@ test_default_parameters() {
 	assert_eq start_mode create "$(cat "$PARAMS/start_mode")"
 	assert_eq bind_cpus N "$(cat "$PARAMS/bind_cpus")"
 	assert_eq verbose Y "$(cat "$PARAMS/verbose")"
+	assert_eq paused N "$(cat "$PARAMS/paused")"
+	assert_eq sched_policy normal "$(cat "$PARAMS/sched_policy")"
 	assert_eq version "$(cat /kte/VERSION)" "$(cat "/sys/module/$MOD/version")"
 	unload
 }

@@ -40,26 +40,12 @@ test_start_mode_run() {
 	assert_gone
 }
 
-# bind_cpus: thread i on online CPU i mod N, in both start modes.
-check_binding() {
-	ncpu=$(nproc)
-	i=0
-	while [ $i -lt 4 ]; do
-		want=$((i % ncpu))
-		pid=$(tstat $i pid)
-		assert_eq "thread$i allowed CPUs" "$want" \
-			"$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$pid/status")"
-		assert_eq "thread$i last CPU" "$want" "$(tstat $i cpu)"
-		i=$((i + 1))
-	done
-}
-
 test_bind_cpus() {
 	if [ "$(nproc)" -lt 2 ]; then
 		skip "one CPU: every binding would be CPU 0 anyway"
 		return
 	fi
-	for mode in create run; do
+	for mode in create run worker; do
 		load threads=4 bind_cpus=1 interval_ms=20 start_mode=$mode
 		sleep 1
 		check_binding
@@ -76,8 +62,7 @@ test_unbound_by_default() {
 	load threads=2 interval_ms=20
 	for i in 0 1; do
 		pid=$(tstat $i pid)
-		assert_eq "thread$i allowed CPUs" "0-$(($(nproc) - 1))" \
-			"$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$pid/status")"
+		assert_eq "thread$i allowed CPUs" "0-$(($(nproc) - 1))" "$(allowed_cpus "$pid")"
 	done
 	unload
 }

@@ -1,0 +1,151 @@
+# shellcheck shell=sh
+# SPDX-License-Identifier: GPL-2.0
+# CPU hotplug with bind_cpus=Y (two CPUs needed): threads bound to a CPU
+# that goes offline park instead of running elsewhere, keep their binding
+# (Cpus_allowed_list) throughout, and resume on their CPU when it is back;
+# the module's hotplug state exists only while it is loaded.
+
+CPU1=/sys/devices/system/cpu/cpu1/online
+HPSTATES=/sys/devices/system/cpu/hotplug/states
+
+# cpu1 0|1: take CPU 1 offline or online; fails the test if refused.
+cpu1() {
+	echo "$1" >"$CPU1" || fail "CPU 1 online=$1 refused"
+}
+
+# two_cpus: skips the test unless CPU 1 can go offline.
+two_cpus() {
+	if [ "$(nproc)" -lt 2 ] || [ ! -w "$CPU1" ]; then
+		skip "one CPU: nothing to take offline"
+		return 1
+	fi
+}
+
+hp_registered() {
+	grep -c "kthread_example:online" "$HPSTATES"
+}
+
+# assert_bound THREAD CPU WHAT: allowed on CPU alone.
+assert_bound() {
+	assert_eq "$3: thread$1 allowed CPUs" "$2" "$(allowed_cpus "$(tstat "$1" pid)")"
+}
+
+# threads=4 bind_cpus=Y on two CPUs: threads 1 and 3 are CPU 1's.
+test_offline_parks_its_threads() {
+	two_cpus || return
+	load threads=4 bind_cpus=Y interval_ms=10 verbose=0
+	assert_eq "hotplug states while loaded" 1 "$(hp_registered)"
+	sleep 0.5
+	cpu1 0
+	# The offline write returns after our callback parked them.
+	for i in 1 3; do
+		assert_eq "CPU 1 offline: thread$i state" P "$(task_state "$(tstat $i pid)")"
+		assert_bound $i 1 "CPU 1 offline"
+	done
+	it1=$(tstat 1 iterations) it3=$(tstat 3 iterations)
+	# A window opened mid-run starts anywhere in a period: one more
+	# deadline may fall in it than whole periods fit.
+	t0=$(($(now_ns) - 10000000))
+	b0=$(periods 0) b2=$(periods 2)
+	t1=$(now_ns)
+	sleep 1.5
+	assert_eq "CPU 1 offline: iterations of threads 1 and 3" "$it1 $it3" \
+		"$(tstat 1 iterations) $(tstat 3 iterations)"
+	assert_counted "CPU 1 offline: thread0 keeps its cadence" 0 "$t0" "$t1" 10 "$b0"
+	assert_counted "CPU 1 offline: thread2 keeps its cadence" 2 "$t0" "$t1" 10 "$b2"
+	b1=$(periods 1)
+	t0=$(now_ns)
+	cpu1 1
+	t1=$(now_ns)
+	sleep 1
+	assert_counted "CPU 1 back: thread1 resumes" 1 "$t0" "$t1" 10 "$b1"
+	for i in 0 1 2 3; do
+		assert_bound $i $((i % 2)) "CPU 1 back"
+		assert_eq "CPU 1 back: thread$i last CPU" $((i % 2)) "$(tstat $i cpu)"
+	done
+	unload
+	assert_gone
+}
+
+test_hotplug_20_rounds() {
+	two_cpus || return
+	load threads=4 bind_cpus=Y interval_ms=10 verbose=0
+	round=0
+	while [ "$round" -lt 20 ]; do
+		cpu1 0
+		assert_bound 1 1 "round $round, offline"
+		cpu1 1
+		sleep 0.1
+		assert_bound 3 1 "round $round, online"
+		round=$((round + 1))
+	done
+	it=$(tstat 1 iterations)
+	sleep 0.5
+	assert_ge "thread1 runs after 20 rounds" "$(tstat 1 iterations)" $((it + 1))
+	assert_eq "thread1 last CPU" 1 "$(tstat 1 cpu)"
+	unload
+	assert_gone
+}
+
+# Unload while CPU 1 is offline; the hotplug state goes with the module,
+# so hotplug afterwards calls nothing of ours, and loads stay clean.
+test_unload_while_offline() {
+	two_cpus || return
+	load threads=4 bind_cpus=Y interval_ms=10 verbose=0
+	cpu1 0
+	unload
+	assert_gone
+	assert_eq "hotplug states after unload" 0 "$(hp_registered)"
+	cpu1 1
+	cpu1 0
+	cpu1 1
+	i=0
+	while [ "$i" -lt 10 ]; do
+		load threads=4 bind_cpus=Y interval_ms=10 verbose=0
+		unload
+		i=$((i + 1))
+	done
+	assert_eq "hotplug states after 10 cycles" 0 "$(hp_registered)"
+	assert_gone
+}
+
+# paused wins over a CPU's return, and a CPU's absence over an unpause.
+test_hotplug_and_paused() {
+	two_cpus || return
+	load threads=2 bind_cpus=Y interval_ms=10 verbose=0 paused=Y
+	cpu1 0
+	cpu1 1
+	assert_eq "paused after a hotplug round" "P P" "$(states 2)"
+	cpu1 0
+	echo N >"$PARAMS/paused" || fail "write N refused"
+	wait_for 3 has_iterated 0 || fail "thread0 did not resume"
+	sleep 0.5
+	assert_eq "unpaused, CPU 1 offline: thread1 state" P "$(task_state "$(tstat 1 pid)")"
+	assert_eq "unpaused, CPU 1 offline: thread1 iterations" 0 "$(tstat 1 iterations)"
+	cpu1 1
+	wait_for 3 has_iterated 1 || fail "thread1 did not resume with its CPU"
+	assert_bound 1 1 "CPU 1 back"
+	unload
+	assert_gone
+}
+
+test_hotplug_worker() {
+	two_cpus || return
+	load threads=2 bind_cpus=Y interval_ms=10 verbose=0 start_mode=worker
+	sleep 0.3
+	cpu1 0
+	it=$(tstat 1 iterations)
+	sleep 1
+	assert_eq "worker, CPU 1 offline: thread1 iterations" "$it" "$(tstat 1 iterations)"
+	assert_bound 1 1 "worker, CPU 1 offline"
+	b1=$(periods 1)
+	t0=$(now_ns)
+	cpu1 1
+	t1=$(now_ns)
+	sleep 1
+	assert_counted "worker, CPU 1 back: thread1 resumes" 1 "$t0" "$t1" 10 "$b1"
+	assert_bound 1 1 "worker, CPU 1 back"
+	assert_eq "worker, CPU 1 back: thread1 last CPU" 1 "$(tstat 1 cpu)"
+	unload
+	assert_gone
+}
