@@ -79,6 +79,40 @@ bench_idle() {
 	ktool unload kthread_example >/dev/null
 }
 
+# cpu_per_iteration SECONDS: CPU time per iteration of 16 threads at 1 ms
+# over SECONDS (their schedstat run time over their iterations), in ns.
+cpu_per_iteration() {
+	_run=0 _it=0
+	for d in /sys/kernel/kthread_example/thread*; do
+		_run=$((_run - $(cut -d' ' -f1 "/proc/$(cat "$d/pid")/schedstat")))
+		_it=$((_it - $(cat "$d/iterations")))
+	done
+	sleep "$1"
+	for d in /sys/kernel/kthread_example/thread*; do
+		_run=$((_run + $(cut -d' ' -f1 "/proc/$(cat "$d/pid")/schedstat")))
+		_it=$((_it + $(cat "$d/iterations")))
+	done
+	echo $((_run / _it))
+}
+
+# The kte_iteration tracepoint: what an iteration costs with the event off
+# (a static key: a patched-out jump) and on (an event in the ring buffer).
+bench_tracepoint() {
+	ev=/sys/kernel/tracing/events/kthread_example/kte_iteration
+	[ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing
+	ktool load /kte/kthread_example.ko threads=16 interval_ms=1 verbose=0
+	sleep 1
+	off=$(cpu_per_iteration 5)
+	echo 1 >"$ev/enable"
+	on=$(cpu_per_iteration 5)
+	echo 0 >"$ev/enable"
+	off2=$(cpu_per_iteration 5)
+	bench "CPU per iteration, event off" "$off" ns "then $off2 after it was on"
+	bench "CPU per iteration, event on" "$on" ns "off: $off"
+	ktool unload kthread_example >/dev/null
+}
+
 bench_unload
 bench_cadence
 bench_idle
+bench_tracepoint
