@@ -218,6 +218,18 @@ assert_log_order() {
 	done
 }
 
+# assert_seed_log: a load, at least one iteration and an unload of one
+# thread logged the seed's lines in the seed's order (and our stop time).
+assert_seed_log() {
+	assert_log_order "Loading Kernel Thread Example" \
+		"Kernel thread created and running" \
+		"Kernel thread running\.\.\.$" \
+		"Stopping kernel thread\.\.\.$" \
+		"Kernel thread stopping\.\.\.$" \
+		"kthread_example: stopped 1 thread\(s\) in [0-9]+ us$" \
+		"Module exit complete$"
+}
+
 # assert_gone [THREAD_ERE]: no module, no sysfs, no thread left.
 assert_gone() {
 	is_loaded && fail "module still in /proc/modules"

@@ -35,13 +35,7 @@ test_worker_log_lines() {
 	assert_eq "threads named my_kthread" 1 "$(count_threads my_kthread)"
 	sleep 1
 	unload
-	assert_log_order "Loading Kernel Thread Example" \
-		"Kernel thread created and running" \
-		"Kernel thread running\.\.\.$" \
-		"Stopping kernel thread\.\.\.$" \
-		"Kernel thread stopping\.\.\.$" \
-		"kthread_example: stopped 1 thread\(s\) in [0-9]+ us$" \
-		"Module exit complete$"
+	assert_seed_log
 	assert_gone
 }
 
