@@ -121,6 +121,7 @@ void kte_thread_rebind(struct kte_thread *t);
 void kte_thread_stop(struct kte_thread *t);
 void kte_thread_destroy(struct kte_thread *t);
 void kte_loops_rearm(void);
+void kte_loops_stop(void);
 void kte_thread_snapshot(struct kte_thread *t, struct kte_snapshot *s);
 void kte_iteration(struct kte_thread *t, u64 late, u64 missed);
 void kte_set_policy(struct task_struct *task);

@@ -85,12 +85,19 @@ void kte_threads_cpu_event(unsigned int cpu, bool online)
 	mutex_unlock(&kte_lock);
 }
 
-/* Stop threads [0, @n) and return how long the stops took, in us. */
+/*
+ * Stop threads [0, @n) and return how long the stops took, in us. Every
+ * loop is told first, so they exit side by side; the task reference each
+ * kte_thread holds keeps kthread_stop() safe on a thread already gone.
+ * (A kthread_worker has no such flag: kthread_destroy_worker() stops each
+ * in turn.) Only at unload or in init's unwinding: no thread runs again.
+ */
 static s64 kte_stop_threads(struct kte_thread **threads, unsigned int n)
 {
 	ktime_t start = ktime_get();
 	unsigned int i;
 
+	kte_loops_stop();
 	for (i = 0; i < n; i++)
 		kte_thread_stop(threads[i]);
 	return ktime_us_delta(ktime_get(), start);

@@ -41,11 +41,36 @@
 static DECLARE_WAIT_QUEUE_HEAD(kte_rearm_wq);
 static atomic_t kte_rearm_gen = ATOMIC_INIT(0);
 
+/*
+ * Set once, before the first kthread_stop() of an unload (or of init's
+ * unwinding): every loop leaves at its next check, so the threads exit
+ * side by side instead of one kthread_stop() round trip after another.
+ */
+static bool kte_stopping;
+
 /* interval_ms changed: every looping thread starts a new period now. */
 void kte_loops_rearm(void)
 {
 	atomic_inc(&kte_rearm_gen);
 	wake_up_all(&kte_rearm_wq);
+}
+
+/*
+ * Tell every loop to stop and wake those asleep; kthread_stop() then only
+ * waits. A sleeper queued itself on kte_rearm_wq before it read the flag,
+ * and wake_up_all() takes the queue's lock after the flag is set: either
+ * it sees the flag or it is woken. Parked threads stay parked until their
+ * kthread_stop(), which unparks them.
+ */
+void kte_loops_stop(void)
+{
+	WRITE_ONCE(kte_stopping, true);
+	wake_up_all(&kte_rearm_wq);
+}
+
+static bool kte_should_stop(void)
+{
+	return kthread_should_stop() || READ_ONCE(kte_stopping);
 }
 
 static ktime_t kte_period(void)
@@ -63,7 +88,7 @@ static void kte_sleep_until(ktime_t deadline, int gen)
 	DEFINE_WAIT(wait);
 
 	prepare_to_wait(&kte_rearm_wq, &wait, TASK_INTERRUPTIBLE);
-	if (!kthread_should_stop() && !kthread_should_park() &&
+	if (!kte_should_stop() && !kthread_should_park() &&
 	    !freezing(current) && atomic_read(&kte_rearm_gen) == gen)
 		schedule_hrtimeout(&deadline, HRTIMER_MODE_ABS);
 	finish_wait(&kte_rearm_wq, &wait);
@@ -171,7 +196,7 @@ static int kte_thread_fn(void *data)
 	period = kte_period();
 	deadline = ktime_add(ktime_get(), period);
 
-	while (!kthread_should_stop()) {
+	while (!kte_should_stop()) {
 		if (kthread_should_park()) {
 			/* Parked time is neither run nor missed: start anew. */
 			kte_parkme();
@@ -182,7 +207,7 @@ static int kte_thread_fn(void *data)
 		}
 		try_to_freeze();
 		kte_sleep_until(deadline, gen);
-		if (kthread_should_stop() || kthread_should_park())
+		if (kte_should_stop() || kthread_should_park())
 			continue;
 
 		now = ktime_get();
