@@ -5,13 +5,16 @@
 
 REPS=7
 
-bench() { echo "BENCH|$1|$2|$3|$4"; }
+# bench METRIC VALUE UNIT TARGET [VERDICT]
+bench() { echo "BENCH|$1|$2|$3|$4|${5:-}"; }
+
+# judge VALUE LIMIT: met when VALUE <= LIMIT.
+judge() { if [ "$1" -le "$2" ]; then echo met; else echo missed; fi; }
+
+# progress WHAT: where a long run is (ci/bench shows these as they come).
+progress() { echo "KTE-PROGRESS $*"; }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-
-stop_us() {
-	dmesg | sed -n 's/.*stopped [0-9]* thread(s) in \([0-9]*\) us$/\1/p' | tail -n1
-}
 
 # unload_us MODULE KO [PARAM...]: one load, a second's run, one unload.
 unload_us() {
@@ -23,24 +26,34 @@ unload_us() {
 	ktool unload "$name" | sed -n 's/^unload_us=//p'
 }
 
-bench_unload() {
-	for _ in $(seq $REPS); do unload_us kte_empty /kte/kte_empty.ko; done |
-		median >/tmp/floor
-	floor=$(cat /tmp/floor)
+# Unload and in-kernel stop (every kthread_stop()) of 1 to 256 threads on a
+# 60 s period, medians of REPS, beside the empty module's unload (the floor).
+# The stops run side by side: 64 threads may take at most 4 times one's.
+bench_stop() {
+	progress "unload of the empty module"
+	floor=$(for _ in $(seq $REPS); do unload_us kte_empty /kte/kte_empty.ko; done | median)
 	bench "unload, empty module (floor)" "$floor" us "-"
-	for n in 1 64; do
+	for n in 1 4 16 64 256; do
+		progress "unload and stop, $n thread(s)"
 		: >/tmp/stops
-		for _ in $(seq $REPS); do
+		unload=$(for _ in $(seq $REPS); do
 			dmesg -c >/dev/null
 			unload_us kthread_example /kte/kthread_example.ko \
 				threads=$n interval_ms=60000 verbose=0
 			stop_us >>/tmp/stops
-		done | median >/tmp/unload
-		bench "unload, $n thread(s), 60 s interval" "$(cat /tmp/unload)" us \
-			"<= floor + 10000 (floor $floor)"
-		target=1000
-		[ "$n" = 1 ] || target=20000
-		bench "in-kernel stop, $n thread(s)" "$(median </tmp/stops)" us "<= $target"
+		done | median)
+		stop=$(median </tmp/stops)
+		if [ "$n" = 1 ]; then
+			stop1=$stop
+			bench "unload, 1 thread, 60 s interval" "$unload" us \
+				"<= floor + 10000" "$(judge "$unload" $((floor + 10000)))"
+			bench "in-kernel stop, 1 thread" "$stop" us "<= 1000" "$(judge "$stop" 1000)"
+		elif [ "$n" = 64 ]; then
+			bench "in-kernel stop, 64 threads" "$stop" us \
+				"<= 4 x 1 thread's ($((4 * stop1)))" "$(judge "$stop" $((4 * stop1)))"
+		else
+			bench "in-kernel stop, $n threads" "$stop" us "1 thread: $stop1"
+		fi
 	done
 }
 
@@ -79,7 +92,7 @@ bench_idle() {
 	ktool unload kthread_example >/dev/null
 }
 
-# cpu_per_iteration SECONDS: CPU time per iteration of 16 threads at 1 ms
+# cpu_per_iteration SECONDS: CPU time per iteration of every thread
 # over SECONDS (their schedstat run time over their iterations), in ns.
 cpu_per_iteration() {
 	_run=0 _it=0
@@ -98,21 +111,77 @@ cpu_per_iteration() {
 # The kte_iteration tracepoint: what an iteration costs with the event off
 # (a static key: a patched-out jump) and on (an event in the ring buffer).
 bench_tracepoint() {
-	ev=/sys/kernel/tracing/events/kthread_example/kte_iteration
-	[ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing
+	tracefs_up
 	ktool load /kte/kthread_example.ko threads=16 interval_ms=1 verbose=0
 	sleep 1
 	off=$(cpu_per_iteration 5)
-	echo 1 >"$ev/enable"
+	echo 1 >"$EVENT/enable"
 	on=$(cpu_per_iteration 5)
-	echo 0 >"$ev/enable"
+	echo 0 >"$EVENT/enable"
 	off2=$(cpu_per_iteration 5)
 	bench "CPU per iteration, event off" "$off" ns "then $off2 after it was on"
 	bench "CPU per iteration, event on" "$on" ns "off: $off"
 	ktool unload kthread_example >/dev/null
 }
 
-bench_unload
+# sum_of FILE: FILE of every thread<i>/, summed.
+sum_of() {
+	cat /sys/kernel/kthread_example/thread*/"$1" | awk '{ s += $1 } END { print s }'
+}
+
+# percentiles HIST: "p50 p99" upper bounds (ns) of the log2 buckets of a
+# hist trigger's output that hold the median and the 99th percentile.
+percentiles() {
+	# busybox awk has no ^ operator (no math support): powers by doubling.
+	awk '/hitcount:/ { split($0, a, "^"); c[a[2] + 0] += $NF; n += $NF }
+	END {
+		v = 1
+		for (e = 0; e < 63; e++) {
+			s += c[e]
+			if (!p50 && s >= n * 0.5) p50 = v
+			if (!p99 && s >= n * 0.99) p99 = v
+			v *= 2
+		}
+		if (n) printf "%.0f %.0f\n", p50, p99
+	}' "$1"
+}
+
+# 256 threads at 1 ms for 5 s: CPU time per wake-up, periods missed, and
+# the lateness distribution (the tracepoint's log2 histogram, where the
+# kernel has hist triggers).
+bench_scale() {
+	progress "256 threads at 1 ms"
+	tracefs_up
+	ktool load /kte/kthread_example.ko threads=256 interval_ms=1 verbose=0
+	sleep 1
+	hist=
+	if echo 'hist:keys=lateness_ns.log2' >"$EVENT/trigger" 2>/dev/null; then hist=$EVENT/hist; fi
+	# Reading 256 threads' files takes long here: the window is timed.
+	t0=$(now_ns) it0=$(sum_of iterations) m0=$(sum_of missed)
+	cpu=$(cpu_per_iteration 5)
+	it=$(($(sum_of iterations) - it0)) missed=$(($(sum_of missed) - m0)) t1=$(now_ns)
+	if [ -n "$hist" ]; then
+		cat "$hist" >/tmp/hist
+		echo '!hist:keys=lateness_ns.log2' >"$EVENT/trigger"
+		# shellcheck disable=SC2046 # two words
+		set -- $(percentiles /tmp/hist) - -
+	else
+		set -- - -
+	fi
+	max=$(cat /sys/kernel/kthread_example/thread*/lateness_max_ns | sort -n | tail -n1)
+	ktool unload kthread_example >/dev/null
+	bench "256 threads at 1 ms: CPU per wake-up" "$cpu" ns "-"
+	ms=$(((t1 - t0) / 1000000))
+	bench "256 threads at 1 ms: window" "$ms" ms "-"
+	bench "256 threads at 1 ms: periods run" "$it" "" "of $((it + missed)) ($((it * 100 / (it + missed))) %)"
+	bench "256 threads at 1 ms: periods skipped" "$missed" "" "-"
+	bench "256 threads at 1 ms: lateness p50 (<=)" "$1" ns "log2 bucket"
+	bench "256 threads at 1 ms: lateness p99 (<=)" "$2" ns "log2 bucket"
+	bench "256 threads at 1 ms: lateness max" "$max" ns "-"
+}
+
+bench_stop
 bench_cadence
 bench_idle
 bench_tracepoint
+bench_scale

@@ -368,6 +368,15 @@ assert_cadence() {
 	assert_near "$1: periods in $3 s" "$want" "$((n1 - n0))" "$slack"
 }
 
+# The module's tracepoint, and tracefs mounted where it is not yet.
+TRACEFS=/sys/kernel/tracing
+# shellcheck disable=SC2034 # used by the trace group and the benchmark
+EVENT=$TRACEFS/events/kthread_example/kte_iteration
+tracefs_up() {
+	[ -d "$TRACEFS/events" ] || mount -t tracefs nodev "$TRACEFS" ||
+		fail "cannot mount tracefs"
+}
+
 # in-kernel stop time in us from the "stopped N thread(s) in X us" line.
 stop_us() {
 	dmesg | sed -n 's/.*kthread_example: stopped [0-9]* thread(s) in \([0-9]*\) us$/\1/p' | tail -n1

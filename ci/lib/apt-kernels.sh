@@ -58,11 +58,15 @@ suite_apt() {
 		EOF
 		: >"$dir/status"
 	fi
-	if [ -z "$(find "$dir/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null)" ]; then
-		log "apt-get update for $suite"
-		APT_CONFIG=$dir/apt.conf apt-get -q update >&2 ||
-			die "apt-get update for $suite failed"
-	fi
+	# make check runs tiers side by side: one refresh at a time (apt's own
+	# lock would make the second fail, not wait).
+	(
+		flock 9
+		if [ -z "$(find "$dir/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null)" ]; then
+			log "apt-get update for $suite"
+			APT_CONFIG=$dir/apt.conf apt-get -q update >&2
+		fi
+	) 9>"$dir/update.lock" || die "apt-get update for $suite failed"
 	APT_CONFIG=$dir/apt.conf "$@"
 }
 

@@ -11,16 +11,21 @@ test_kmemleak_clear() {
 	kmemleak_clear
 }
 
-# writer and reader: hammer the parameters and sysfs until killed.
+# writer and reader: hammer the parameters and sysfs until the unload
+# has removed them (the race is with their teardown; after it, the loops
+# would only burn the CPU the other guests share while the module's
+# kobjects wait out their delayed release), or until killed.
 writer() {
-	while :; do
+	while [ -e "$PARAMS/interval_ms" ]; do
 		for v in 1 7 1000 3; do echo "$v" >"$PARAMS/interval_ms"; done
 		echo n >"$PARAMS/verbose"
 		echo y >"$PARAMS/verbose"
 	done 2>/dev/null
 }
 reader() {
-	while :; do cat "$SYSDIR"/thread*/* "$PARAMS"/* >/dev/null; done 2>/dev/null
+	while [ -e "$SYSDIR/thread0" ]; do
+		cat "$SYSDIR"/thread*/* "$PARAMS"/* >/dev/null
+	done 2>/dev/null
 }
 
 test_cycles_racing_writes_and_reads() {

@@ -52,6 +52,9 @@ test_idle_one_wakeup_per_interval() {
 	its=$((it1 - it0))
 	note "$want periods of 500 ms: $its iterations, $wakes voluntary sleeps"
 	assert_range "iterations in $want periods" "$((want - 1))" "$((want + 1))" "$its"
-	assert_le "sleeps beyond one per iteration" "$wakes" "$((its + 1))"
+	# One sleep per iteration, plus the one in progress; a busy guest
+	# (the debug kernel beside others) adds a stray wake-up or two, a
+	# loop that polls adds one per poll.
+	assert_le "sleeps beyond one per iteration" "$wakes" "$((its + 2 + its / 5))"
 	unload
 }

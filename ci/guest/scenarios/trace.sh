@@ -4,14 +4,6 @@
 # with the statistics sysfs shows, and a lateness histogram from a hist
 # trigger; the event goes with the module.
 
-TRACEFS=/sys/kernel/tracing
-EVENT=$TRACEFS/events/kthread_example/kte_iteration
-
-tracefs_up() {
-	[ -d "$TRACEFS/events" ] || mount -t tracefs nodev "$TRACEFS" ||
-		fail "cannot mount tracefs"
-}
-
 # field NAME LINE: the value of NAME=... in a trace line.
 field() {
 	echo "$2" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"
