@@ -58,8 +58,9 @@ demo:
 	ci/deps demo
 	ci/demo
 
-## bench: unload, stop, cadence and lateness figures against an empty module
-bench: deps
+## bench: unload, stop, lateness beside cyclictest and scale figures, with plots
+bench:
+	ci/deps bench
 	ci/bench
 
 ## install: by hand on a real machine (modules_install + depmod); never used by tests

@@ -180,7 +180,151 @@ bench_scale() {
 	bench "256 threads at 1 ms: lateness max" "$max" ns "-"
 }
 
+# What delete_module calls that could take time, and the two modules' own
+# functions: function_graph patches only these (all of the kernel's call
+# sites take longer under emulation than the soft lockup detector allows,
+# and a hot one, vfree(), hung the next module load there).
+GRAPH_FUNCS="free_module mod_sysfs_teardown module_memfree free_mod_mem
+module_arch_cleanup module_unload_free destroy_params percpu_modfree
+module_bug_cleanup synchronize_rcu synchronize_rcu_expedited rcu_barrier
+async_synchronize_full ftrace_release_mod klp_module_going
+blocking_notifier_call_chain notifier_call_chain *_module_notify
+tracepoint_module_going trace_module_remove_events jump_label_del_module
+btf_module_notify kobject_del sysfs_remove_group kthread_stop
+cpuhp_remove_state_nocalls __cpuhp_remove_state"
+
+# unload_graph MODULE KO [PARAM...]: one unload's delete_module call as
+# function_graph sees it (interrupts left out): "depth us name" lines.
+# The module unloads after a second's run, as in bench_stop.
+unload_graph() {
+	name=$1
+	ko=$2
+	shift 2
+	ktool load "$ko" "$@" || return 1
+	sleep 1
+	fn=$(grep -m1 -E '^__(x64|do|se)_sys_delete_module( |$)' \
+		"$TRACEFS/available_filter_functions" | cut -d' ' -f1)
+	echo "$fn" >"$TRACEFS/set_ftrace_filter"
+	for f in $GRAPH_FUNCS ":mod:$name"; do
+		echo "$f" >>"$TRACEFS/set_ftrace_filter" 2>/dev/null
+	done
+	echo "$fn" >"$TRACEFS/set_graph_function"
+	echo 0 >"$TRACEFS/options/funcgraph-irqs"
+	echo 1 >"$TRACEFS/options/funcgraph-tail"
+	echo function_graph >"$TRACEFS/current_tracer"
+	: >"$TRACEFS/trace"
+	ktool unload "$name" >/dev/null
+	# A change of tracer empties the buffer: read it first.
+	cat "$TRACEFS/trace" >/tmp/graph.raw
+	echo nop >"$TRACEFS/current_tracer"
+	# A line: " 0) ! 15000.12 us |    } /* free_module */" or
+	# " 0)   1.234 us    |    mutex_lock();": the duration, then two
+	# spaces of indent per level after the bar.
+	awk -F'|' '/^ *[0-9]+\)/ && NF >= 2 {
+		d = $1
+		sub(/^ *[0-9]+\)/, "", d)
+		gsub(/[^0-9.]/, "", d)
+		if (d == "") next
+		b = $2
+		match(b, /^ */)
+		n = b
+		if (n ~ /\/\*/) { sub(/.*\/\* */, "", n); sub(/ *\*\/.*/, "", n) }
+		else gsub(/[ ;(){}]/, "", n)
+		printf "%d %.0f %s\n", (RLENGTH - 2) / 2 + 1, d, n
+	}' /tmp/graph.raw
+	: >"$TRACEFS/set_graph_function"
+	: >"$TRACEFS/set_ftrace_filter"
+}
+
+# Where an unload with one thread goes beside the empty module's: every
+# traced call that took 0.5 ms or more in either, summed by depth and name.
+bench_unload_profile() {
+	progress "unload profile (function_graph)"
+	tracefs_up
+	unload_graph kte_empty /kte/kte_empty.ko >/tmp/graph.empty
+	unload_graph kthread_example /kte/kthread_example.ko interval_ms=60000 verbose=0 \
+		>/tmp/graph.ours
+	awk 'FNR == 1 { f++ } { t[f, $1 " " $3] += $2; k[$1 " " $3] = 1 }
+	END {
+		for (x in k)
+			if (t[1, x] >= 500 || t[2, x] >= 500)
+				printf "PROFILE|%s|%d|%d\n", x, t[2, x], t[1, x]
+	}' /tmp/graph.empty /tmp/graph.ours | sort -t'|' -k2,2n -k3,3nr
+}
+
+PEER_THREADS=2
+PEER_MS=10
+PEER_LOOPS=1000
+
+# lateness_ours POLICY: each iteration's lateness (ns) of PEER_THREADS
+# threads at PEER_MS with sched_policy=POLICY, from the kte_iteration
+# tracepoint, PEER_LOOPS periods long.
+lateness_ours() {
+	tracefs_up
+	ktool load /kte/kthread_example.ko threads=$PEER_THREADS \
+		interval_ms=$PEER_MS sched_policy="$1" verbose=0
+	sleep 1
+	: >"$TRACEFS/trace"
+	echo 1 >"$EVENT/enable"
+	sleep $((PEER_MS * PEER_LOOPS / 1000))
+	echo 0 >"$EVENT/enable"
+	# Read before the unload: removing a module whose events were
+	# recorded empties the whole buffer.
+	sed -n 's/.* lateness_ns=\([0-9]*\) .*/\1/p' "$TRACEFS/trace"
+	ktool unload kthread_example >/dev/null
+}
+
+# lateness_cyclictest POLICY: the same from cyclictest (rt-tests) with as
+# many threads, the same period and class: fifo is sched_set_fifo()'s
+# priority 50; every thread at one interval (-d 0), values in ns (-N).
+lateness_cyclictest() {
+	case $1 in
+	fifo) set -- --policy=fifo -p 50 ;;
+	*) set -- --policy=other ;;
+	esac
+	/usr/bin/cyclictest -q -N -m -d 0 -t $PEER_THREADS -i $((PEER_MS * 1000)) \
+		-l $PEER_LOOPS -v "$@" 2>/dev/null |
+		awk -F: 'NF == 3 && $3 ~ /^ *[0-9]+ *$/ { print $3 + 0 }'
+}
+
+# dist FILE: "min p50 p99 max count" of FILE's numbers.
+dist() {
+	sort -n "$1" | awk '{ v[NR] = $1 }
+	END {
+		if (!NR) { print "- - - - 0"; exit }
+		i = int(NR * 0.99)
+		if (i < NR * 0.99) i++
+		printf "%d %d %d %d %d\n", v[1], v[int((NR + 1) / 2)], v[i], v[NR], NR
+	}'
+}
+
+# Our wake-up lateness beside cyclictest's, normal and fifo, one after the
+# other in this guest; every sample goes to the host for the plot.
+bench_peer() {
+	for policy in normal fifo; do
+		progress "lateness beside cyclictest, $policy"
+		lateness_ours $policy >/tmp/ours
+		lateness_cyclictest $policy >/tmp/cyc
+		sed "s/^/SAMPLE|ours $policy|/" /tmp/ours
+		sed "s/^/SAMPLE|cyclictest $policy|/" /tmp/cyc
+		# shellcheck disable=SC2046 # five words each
+		set -- $(dist /tmp/ours) $(dist /tmp/cyc)
+		pre="lateness $policy ($PEER_THREADS x $PEER_MS ms)"
+		bench "$pre min" "$1" ns "cyclictest: $6"
+		if [ "$2" = - ] || [ "$7" = - ]; then
+			bench "$pre median" "$2" ns "<= cyclictest's ($7)" missed
+		else
+			bench "$pre median" "$2" ns "<= cyclictest's ($7)" "$(judge "$2" "$7")"
+		fi
+		bench "$pre p99" "$3" ns "cyclictest: $8"
+		bench "$pre max" "$4" ns "cyclictest: $9"
+		bench "$pre samples" "$5" "" "cyclictest: ${10}"
+	done
+}
+
 bench_stop
+bench_unload_profile
+bench_peer
 bench_cadence
 bench_idle
 bench_tracepoint

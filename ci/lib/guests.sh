@@ -3,10 +3,22 @@
 # QEMU guests: the test initramfs, the boot, and the serial log's verdict.
 # Part of ci/lib.sh, which sources it: source that, not this.
 
+# add_binary DIR BIN: the host's BIN and the shared libraries it loads, at
+# their own paths under DIR (the guest's userspace is the host's).
+add_binary() {
+	local f
+	for f in "$2" $(ldd "$2" | grep -o '/[^ ]*'); do
+		mkdir -p "$1${f%/*}"
+		cp -L "$f" "$1$f"
+	done
+}
+
 # make_initramfs OUT FILE...: a busybox initramfs whose /init runs the guest
-# scenarios; FILEs (modules, helpers) land in /kte.
+# scenarios; FILEs (modules, helpers) land in /kte, and the host programs
+# named in the array KTE_GUEST_BINS (with their libraries) at their paths.
+KTE_GUEST_BINS=()
 make_initramfs() {
-	local out=$1 dir
+	local out=$1 dir f
 	shift
 	dir=$(mktemp -d)
 	mkdir -p "$dir"/{bin,dev,proc,sys,tmp,kte}
@@ -17,6 +29,7 @@ make_initramfs() {
 	cp "$@" "$dir/kte/"
 	build_static "$KTE_CACHE/guest/ktool" "$KTE_ROOT/ci/guest/ktool.c"
 	cp "$KTE_CACHE/guest/ktool" "$dir/bin/ktool"
+	for f in "${KTE_GUEST_BINS[@]}"; do add_binary "$dir" "$f"; done
 	chmod +x "$dir/init"
 	(cd "$dir" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
 	rm -rf "$dir"
@@ -27,9 +40,10 @@ KTE_SPLAT='Oops|BUG:|WARNING:|Kernel panic|general protection fault|Call Trace:|
 
 # guest_append ARGS: the kernel command line of every test boot: the
 # serial console, and any WARN, oops, soft lockup or hung task panics the
-# guest (and a panic ends QEMU, which runs with -no-reboot).
+# guest (and a panic ends QEMU, which runs with -no-reboot); timestamps on
+# every kernel message, which the debug kernel's config leaves out.
 guest_append() {
-	printf '%s\n' "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 log_buf_len=16M $1"
+	printf '%s\n' "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 log_buf_len=16M printk.time=1 $1"
 }
 
 # qemu_run LIMIT LOG SMP QEMU-ARGS...: run QEMU under TCG with the kernel's

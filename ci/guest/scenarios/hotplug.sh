@@ -149,3 +149,37 @@ test_hotplug_worker() {
 	unload
 	assert_gone
 }
+
+# A suspend takes CPU 1 offline with every task frozen (pm_test=processors:
+# the kernel holds that state for its 5 s delay, then brings the CPU back
+# and thaws): the callbacks see cpuhp_tasks_frozen and leave the frozen
+# threads alone (parking one would wait forever, and the suspend with it),
+# and after the resume each thread runs on its own CPU, unparked.
+test_suspend_takes_cpu_offline() {
+	two_cpus || return
+	if ! grep -qw deep /sys/power/mem_sleep 2>/dev/null; then
+		skip "no suspend to RAM (mem_sleep has no deep)"
+		return
+	fi
+	load threads=2 bind_cpus=Y interval_ms=10 verbose=0
+	sleep 0.3
+	echo deep >/sys/power/mem_sleep || fail "mem_sleep deep refused"
+	echo processors >/sys/power/pm_test || fail "pm_test processors refused"
+	ok=yes
+	echo mem >/sys/power/state || ok=no
+	echo none >/sys/power/pm_test
+	assert_eq "suspend with CPU 1 taken offline succeeded" yes "$ok"
+	assert_log "Disabling non-boot CPUs"
+	assert_log "suspend debug: Waiting for"
+	it=$(tstat 1 iterations)
+	sleep 0.5
+	for i in 0 1; do
+		[ "$(task_state "$(tstat $i pid)")" != P ] ||
+			fail "after the resume: thread$i is parked"
+		assert_bound $i $i "after the resume"
+	done
+	assert_ge "after the resume: thread1 runs" "$(tstat 1 iterations)" $((it + 5))
+	assert_eq "after the resume: thread1 last CPU" 1 "$(tstat 1 cpu)"
+	unload
+	assert_gone
+}
