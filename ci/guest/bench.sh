@@ -16,13 +16,17 @@ progress() { echo "KTE-PROGRESS $*"; }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
+# run_a_second KO [PARAM...]: load KO and let it run for a second.
+run_a_second() {
+	ktool load "$@" || return 1
+	sleep 1
+}
+
 # unload_us MODULE KO [PARAM...]: one load, a second's run, one unload.
 unload_us() {
 	name=$1
-	ko=$2
-	shift 2
-	ktool load "$ko" "$@" || return 1
-	sleep 1
+	shift
+	run_a_second "$@" || return 1
 	ktool unload "$name" | sed -n 's/^unload_us=//p'
 }
 
@@ -198,10 +202,8 @@ cpuhp_remove_state_nocalls __cpuhp_remove_state"
 # The module unloads after a second's run, as in bench_stop.
 unload_graph() {
 	name=$1
-	ko=$2
-	shift 2
-	ktool load "$ko" "$@" || return 1
-	sleep 1
+	shift
+	run_a_second "$@" || return 1
 	fn=$(grep -m1 -E '^__(x64|do|se)_sys_delete_module( |$)' \
 		"$TRACEFS/available_filter_functions" | cut -d' ' -f1)
 	echo "$fn" >"$TRACEFS/set_ftrace_filter"
