@@ -184,8 +184,8 @@ bench_scale() {
 	bench "256 threads at 1 ms: lateness max" "$max" ns "-"
 }
 
-# What delete_module calls that could take time, and the two modules' own
-# functions: function_graph patches only these (all of the kernel's call
+# What delete_module calls that could take time (unload_graph adds the
+# module's own functions): function_graph patches only these (all of the kernel's call
 # sites take longer under emulation than the soft lockup detector allows,
 # and a hot one, vfree(), hung the next module load there).
 GRAPH_FUNCS="free_module mod_sysfs_teardown module_memfree free_mod_mem
@@ -206,6 +206,8 @@ unload_graph() {
 	run_a_second "$@" || return 1
 	fn=$(grep -m1 -E '^__(x64|do|se)_sys_delete_module( |$)' \
 		"$TRACEFS/available_filter_functions" | cut -d' ' -f1)
+	# An empty filter would patch every function: see GRAPH_FUNCS.
+	[ -n "$fn" ] || return 1
 	echo "$fn" >"$TRACEFS/set_ftrace_filter"
 	for f in $GRAPH_FUNCS ":mod:$name"; do
 		echo "$f" >>"$TRACEFS/set_ftrace_filter" 2>/dev/null
@@ -263,9 +265,8 @@ PEER_LOOPS=1000
 # tracepoint, PEER_LOOPS periods long.
 lateness_ours() {
 	tracefs_up
-	ktool load /kte/kthread_example.ko threads=$PEER_THREADS \
+	run_a_second /kte/kthread_example.ko threads=$PEER_THREADS \
 		interval_ms=$PEER_MS sched_policy="$1" verbose=0
-	sleep 1
 	: >"$TRACEFS/trace"
 	echo 1 >"$EVENT/enable"
 	sleep $((PEER_MS * PEER_LOOPS / 1000))
