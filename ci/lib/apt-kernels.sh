@@ -212,9 +212,16 @@ build_module_chroot() {
 
 # build_static OUT SRC: a static guest helper (the initramfs has no libc).
 build_static() {
-	if [ ! -x "$1" ] || [ "$2" -nt "$1" ]; then
+	local sum
+	# Keyed by the source's content, not its time: checkouts of different
+	# trees share the cache, and an older file may be the newer code.
+	sum=$(sha256sum <"$2")
+	if [ ! -x "$1" ] || [ "$(cat "$1.source" 2>/dev/null)" != "$sum" ]; then
 		mkdir -p "$(dirname "$1")"
-		gcc -static -O2 -Wall -Wextra -Werror -o "$1" "$2" || die "cannot build $1"
+		# Renamed into place: a second lane may be copying the old one.
+		gcc -static -O2 -Wall -Wextra -Werror -o "$1.$$" "$2" || die "cannot build $1"
+		mv -f "$1.$$" "$1"
+		printf '%s\n' "$sum" >"$1.source"
 	fi
 }
 
