@@ -160,6 +160,7 @@ bench_scale() {
 	# timer thread more so): this shell reads at SCHED_FIFO above them.
 	ktool fifo $$ 60
 	ktool load /kte/kthread_example.ko threads=256 interval_ms=1 verbose=0
+	progress "256 threads at 1 ms: loaded, measuring"
 	sleep 1
 	hist=
 	if echo 'hist:keys=lateness_ns.log2' >"$EVENT/trigger" 2>/dev/null; then hist=$EVENT/hist; fi
@@ -176,6 +177,7 @@ bench_scale() {
 		set -- - -
 	fi
 	max=$(cat /sys/kernel/kthread_example/thread*/lateness_max_ns | sort -n | tail -n1)
+	progress "256 threads at 1 ms: measured, unloading"
 	ktool unload kthread_example >/dev/null
 	ktool fifo $$ 0
 	bench "256 threads at 1 ms: CPU per wake-up" "$cpu" ns "-"
