@@ -197,9 +197,9 @@ bench_scale() {
 }
 
 # What delete_module calls that could take time (unload_graph adds the
-# module's own functions): function_graph patches only these (all of the kernel's call
-# sites take longer under emulation than the soft lockup detector allows,
-# and a hot one, vfree(), hung the next module load there).
+# module's own functions): function_graph patches only these (all of the
+# kernel's call sites take longer under emulation than the soft lockup
+# detector allows, and a hot one, vfree(), hung the next module load there).
 GRAPH_FUNCS="free_module mod_sysfs_teardown module_memfree free_mod_mem
 module_arch_cleanup module_unload_free destroy_params percpu_modfree
 module_bug_cleanup synchronize_rcu synchronize_rcu_expedited rcu_barrier
