@@ -11,8 +11,39 @@ bench() { echo "BENCH|$1|$2|$3|$4|${5:-}"; }
 # judge VALUE LIMIT: met when VALUE <= LIMIT.
 judge() { if [ "$1" -le "$2" ]; then echo met; else echo missed; fi; }
 
-# progress WHAT: where a long run is (ci/bench shows these as they come).
-progress() { echo "KTE-PROGRESS $*"; }
+# uptime_s: seconds since boot, whole.
+uptime_s() { cut -d. -f1 /proc/uptime; }
+
+# progress WHAT: where a long run is (ci/bench shows these as they come;
+# the watchdog reads when).
+progress() {
+	echo "KTE-PROGRESS $*"
+	echo "$(uptime_s) $*" >/tmp/progress
+}
+
+# The longest a phase may go without progress: the slowest (256 threads on
+# the RT kernel) takes about 60 s under emulation.
+STALL_S=240
+
+# watchdog: a phase without progress for STALL_S seconds has the kernel
+# print the blocked tasks, every CPU's backtrace and every task's stack
+# to the console, then ends the VM, so that ci/bench says where and why it
+# stopped. (One run sat 9 min in a latency phase, with nothing on the
+# console: no oops, lockup or hung task, which all panic here.)
+watchdog() {
+	while sleep 10; do
+		read -r _t _what </tmp/progress
+		# A read between progress()'s truncation and its write: no time yet.
+		[ -n "$_t" ] || continue
+		[ $(($(uptime_s) - _t)) -ge $STALL_S ] || continue
+		# Every level to the console, this message (<3>: an error) first.
+		dmesg -n 8
+		echo "<3>kte bench watchdog: no progress for $STALL_S s since: $_what" >/dev/kmsg
+		for c in w l t; do echo $c >/proc/sysrq-trigger; done
+		sync
+		reboot -f
+	done
+}
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
@@ -338,6 +369,11 @@ bench_peer() {
 	done
 }
 
+# The watchdog runs above every thread of the benchmark (fifo 50, the
+# shell's 60), so a busy guest cannot starve it.
+echo "$(uptime_s) start" >/tmp/progress
+watchdog &
+ktool fifo $! 90
 bench_stop
 bench_unload_profile
 bench_peer
