@@ -94,6 +94,7 @@ bench_stop() {
 
 # cadence_and_lateness: iterations in 10 s at 10 ms, lateness statistics.
 bench_cadence() {
+	progress "cadence at 10 ms"
 	ktool load /kte/kthread_example.ko interval_ms=10 verbose=0
 	sleep 1
 	t0=$(cut -d' ' -f1 /proc/uptime)
@@ -114,6 +115,7 @@ bench_cadence() {
 
 # Idle cost: wake-ups and CPU time per second with a 1 s period.
 bench_idle() {
+	progress "idle cost at 1 s"
 	ktool load /kte/kthread_example.ko interval_ms=1000 verbose=0
 	sleep 1
 	pid=$(cat /sys/kernel/kthread_example/thread0/pid)
@@ -143,16 +145,28 @@ cpu_per_iteration() {
 	echo $((_run / _it))
 }
 
+# parked_write FILE VALUE: VALUE into FILE with every thread parked. Turning
+# the event on or off, or setting a trigger on it, patches its call sites
+# (text_poke_bp()); done under threads that ran every millisecond it hung
+# the emulated guest (an RCU stall on 6.1, then nothing, with QEMU 7.2's
+# TCG; the soft-lockup panic on the RT kernel).
+parked_write() {
+	echo Y >"$PARAMS/paused"
+	echo "$2" >"$1"
+	echo N >"$PARAMS/paused"
+}
+
 # The kte_iteration tracepoint: what an iteration costs with the event off
 # (a static key: a patched-out jump) and on (an event in the ring buffer).
 bench_tracepoint() {
+	progress "tracepoint cost, 16 threads at 1 ms"
 	tracefs_up
 	ktool load /kte/kthread_example.ko threads=16 interval_ms=1 verbose=0
 	sleep 1
 	off=$(cpu_per_iteration 5)
-	echo 1 >"$EVENT/enable"
+	parked_write "$EVENT/enable" 1
 	on=$(cpu_per_iteration 5)
-	echo 0 >"$EVENT/enable"
+	parked_write "$EVENT/enable" 0
 	off2=$(cpu_per_iteration 5)
 	bench "CPU per iteration, event off" "$off" ns "then $off2 after it was on"
 	bench "CPU per iteration, event on" "$on" ns "off: $off"
@@ -190,10 +204,8 @@ bench_scale() {
 	# 256 threads at 1 ms can keep both CPUs busy (the PREEMPT_RT kernel's
 	# timer thread more so): this shell reads at SCHED_FIFO above them.
 	ktool fifo $$ 60
-	# The trigger is set and removed while the threads are parked: both
-	# patch the tracepoint's call sites (text_poke_bp), which waits for
-	# every CPU; with 256 threads running on the RT kernel that wait
-	# tripped the soft-lockup panic.
+	# The trigger is set and removed while the threads are parked (see
+	# parked_write): they start parked, and stay so for the unload.
 	ktool load /kte/kthread_example.ko threads=256 interval_ms=1 verbose=0 paused=Y
 	hist=
 	if echo 'hist:keys=lateness_ns.log2' >"$EVENT/trigger" 2>/dev/null; then hist=$EVENT/hist; fi
@@ -311,9 +323,9 @@ lateness_ours() {
 	run_a_second /kte/kthread_example.ko threads=$PEER_THREADS \
 		interval_ms=$PEER_MS sched_policy="$1" verbose=0
 	: >"$TRACEFS/trace"
-	echo 1 >"$EVENT/enable"
+	parked_write "$EVENT/enable" 1
 	sleep $((PEER_MS * PEER_LOOPS / 1000))
-	echo 0 >"$EVENT/enable"
+	parked_write "$EVENT/enable" 0
 	# Read before the unload: removing a module whose events were
 	# recorded empties the whole buffer.
 	sed -n 's/.* lateness_ns=\([0-9]*\) .*/\1/p' "$TRACEFS/trace"
