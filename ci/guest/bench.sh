@@ -21,15 +21,16 @@ progress() {
 	echo "$(uptime_s) $*" >/tmp/progress
 }
 
-# The longest a phase may go without progress: the slowest (256 threads on
-# the RT kernel) takes about 60 s under emulation.
+# The longest a phase may go without progress: the whole benchmark takes
+# about 3 min under emulation.
 STALL_S=240
 
 # watchdog: a phase without progress for STALL_S seconds has the kernel
 # print the blocked tasks, every CPU's backtrace and every task's stack
 # to the console, then ends the VM, so that ci/bench says where and why it
-# stopped. (One run sat 9 min in a latency phase, with nothing on the
-# console: no oops, lockup or hung task, which all panic here.)
+# stopped. (An oops, lockup or hung task panics here on its own; a stall
+# the kernel only reports, or a task waiting forever, would not. A guest
+# too wedged to run this ends at ci/bench's limit.)
 watchdog() {
 	while sleep 10; do
 		read -r _t _what </tmp/progress

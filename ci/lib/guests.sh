@@ -76,7 +76,8 @@ guest_lines() {
 # boot_guest KERNEL INITRD LOG ARGS [TIMEOUT] [SMP]: boot the kernel with
 # the guest ARGS (kte.groups=a,b to run scenario groups, or
 # kte.script=NAME) and keep the serial log. Every kernel message goes to
-# the console unless ARGS asks for less (e.g. loglevel=4, errors only, for the benchmark).
+# the console unless ARGS asks for less (e.g. loglevel=4, errors only,
+# for the benchmark).
 # More QEMU options (a disk) go in the array KTE_QEMU_EXTRA.
 KTE_QEMU_EXTRA=()
 boot_guest() {
