@@ -76,10 +76,11 @@ install-src:
 	install -m 0644 src/Kbuild src/Makefile $(MODULE_SOURCES) $(SRCDEST)/src/
 	install -m 0755 src/conftest.sh $(SRCDEST)/src/
 
-## install-data: the unit's load helper and the modprobe.d file into $(DESTDIR) (both packages)
+## install-data: the unit's load helper, the modprobe.d file and the man page into $(DESTDIR) (both packages)
 install-data:
 	install -D -m 0755 data/kthread-example-load $(DESTDIR)/usr/libexec/$(NAME)/load
 	install -D -m 0644 data/kthread-example.conf $(DESTDIR)/etc/modprobe.d/$(NAME).conf
+	install -D -m 0644 data/kthread_example.4 $(DESTDIR)/usr/share/man/man4/kthread_example.4
 
 ## dkms-install: by hand without packages (root): add, build and install with DKMS
 dkms-install: install-src
