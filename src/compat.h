@@ -10,8 +10,10 @@
 
 #include "kte_conftest.h"
 
+#include <linux/err.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
+#include <linux/sched.h>
 #include <linux/u64_stats_sync.h>
 
 /* u64_stats_set() arrived in 5.16; 5.10 has u64_stats_t without it. */
@@ -27,15 +29,36 @@ static inline void kte_u64_stats_set(u64_stats_t *p, u64 val)
 }
 
 /*
- * kthread_run_worker() came with the change that made kthread_create_worker()
- * leave its worker asleep (7.x); before it (6.12 and older),
- * kthread_create_worker() woke the worker itself.
+ * A kthread_worker bound to @cpu (none if @cpu < 0) before its first
+ * wake-up, and woken. kthread_run_worker() came with the change that made
+ * kthread_create_worker() leave its worker asleep (7.x): there we bind it
+ * before waking it, as kthread_create_worker_on_cpu() does, which 7.x
+ * gave a fixed "name/%u" format. Before (6.12 and older),
+ * kthread_create_worker() woke the worker itself, and only
+ * kthread_create_worker_on_cpu() bound it first. Binding later would leave
+ * the worker movable (no PF_NO_SETAFFINITY), and on 7.x in the list of
+ * threads whose default affinity kthread() applied at the first wake-up.
  */
+static inline struct kthread_worker *
+kte_run_worker_on(int cpu, unsigned int flags, const char *name)
+{
+	struct kthread_worker *worker;
+
 #ifdef KTE_HAVE_KTHREAD_RUN_WORKER
-#define kte_run_worker(flags, fmt, ...) kthread_run_worker(flags, fmt, ##__VA_ARGS__)
+	worker = kthread_create_worker(flags, "%s", name);
+	if (IS_ERR(worker))
+		return worker;
+	if (cpu >= 0)
+		kthread_bind(worker->task, cpu);
+	wake_up_process(worker->task);
 #else
-#define kte_run_worker(flags, fmt, ...) kthread_create_worker(flags, fmt, ##__VA_ARGS__)
+	if (cpu >= 0)
+		worker = kthread_create_worker_on_cpu(cpu, flags, "%s", name);
+	else
+		worker = kthread_create_worker(flags, "%s", name);
 #endif
+	return worker;
+}
 
 /* hrtimer_setup() replaced hrtimer_init(): 6.12 has only the latter, 7.x the former. */
 static inline void kte_hrtimer_setup(struct hrtimer *timer,

@@ -26,20 +26,20 @@ static int kte_cpuhp_state;
 
 /*
  * During suspend and resume the tasks are frozen, ours too: a frozen thread
- * cannot park (kthread_park() would wait forever), and it needs nothing,
- * since it sleeps until the thaw, when every CPU is back.
+ * cannot park (kthread_park() would wait forever), and needs no parking,
+ * since it sleeps until the thaw, when every CPU is back. Its binding is
+ * restored even then (see kte_threads_cpu_online()).
  */
 static int kte_cpu_online(unsigned int cpu)
 {
-	if (!cpuhp_tasks_frozen)
-		kte_threads_cpu_event(cpu, true);
+	kte_threads_cpu_online(cpu, cpuhp_tasks_frozen);
 	return 0;
 }
 
 static int kte_cpu_offline(unsigned int cpu)
 {
 	if (!cpuhp_tasks_frozen)
-		kte_threads_cpu_event(cpu, false);
+		kte_threads_cpu_offline(cpu);
 	return 0;
 }
 

@@ -13,6 +13,9 @@
  * thread from outside (park, unpark, re-arm, rebind, stop): the paused and
  * interval_ms writes and the CPU hotplug callbacks. The thread's loop and
  * its statistics take no lock.
+ *
+ * Start modes: each is a struct kte_mode_ops (loop.c: create and run;
+ * worker.c: worker); thread.c holds what they share and dispatches to them.
  */
 #ifndef KTE_KTHREAD_EXAMPLE_H
 #define KTE_KTHREAD_EXAMPLE_H
@@ -31,6 +34,7 @@
 #define KTE_INTERVAL_MAX_MS	3600000U
 
 struct task_struct;
+struct kte_thread;
 
 enum kte_start_mode { KTE_START_CREATE, KTE_START_RUN, KTE_START_WORKER };
 enum kte_sched_policy { KTE_SCHED_NORMAL, KTE_SCHED_FIFO, KTE_SCHED_FIFO_LOW };
@@ -64,19 +68,44 @@ struct kte_thread_sysfs {
 struct kte_worker {
 	struct kthread_worker *worker;
 	struct kthread_work work;
+	struct kthread_work park_work;	/* parks the worker: see worker.c */
+	bool parking;			/* park_work waits for kthread_park() */
 	struct hrtimer timer;
 	/* Changed only while the timer and the work are both idle. */
 	ktime_t period;
 	ktime_t deadline;		/* the work's next one */
 };
 
+/*
+ * What a start mode does to its thread. Every callback but create() is
+ * called under kte_lock (or, at unload, with the thread out of everyone
+ * else's reach) and returns once it holds:
+ * @create:	make the task, bound to t->bind_cpu before its first wake-up
+ *		where the mode allows, with its policy; no iteration yet.
+ * @start:	the first period starts now.
+ * @park:	the task sleeps in TASK_PARKED, off every CPU; 0 or -errno.
+ * @unpark:	running again, a new period starting now.
+ * @rearm:	interval_ms changed while running (NULL: the mode re-arms
+ *		itself).
+ * @stop:	the task has exited (parked or not).
+ */
+struct kte_mode_ops {
+	int (*create)(struct kte_thread *t, const char *name);
+	void (*start)(struct kte_thread *t);
+	int (*park)(struct kte_thread *t);
+	void (*unpark)(struct kte_thread *t);
+	void (*rearm)(struct kte_thread *t);
+	void (*stop)(struct kte_thread *t);
+};
+
 struct kte_thread {
+	const struct kte_mode_ops *ops;
 	struct task_struct *task;	/* our reference, dropped on destroy */
 	struct kobject *kobj;		/* thread<i>/ */
 	unsigned int index;
 	int bind_cpu;			/* -1: not bound */
 	int last_cpu;
-	bool parked;			/* parked or disarmed; under kte_lock */
+	bool parked;			/* under kte_lock */
 	bool cpu_down;			/* bind_cpu is offline; under kte_lock */
 	struct kte_worker w;		/* start_mode=worker only */
 	struct kte_stats stats;
@@ -110,9 +139,10 @@ void kte_threads_update_parked(void);
 /* hotplug.c: keep bound threads on their CPU across CPU hotplug. */
 int kte_hotplug_register(void);
 void kte_hotplug_unregister(void);
-void kte_threads_cpu_event(unsigned int cpu, bool online);
+void kte_threads_cpu_offline(unsigned int cpu);
+void kte_threads_cpu_online(unsigned int cpu, bool tasks_frozen);
 
-/* thread.c: a thread of either loop mode, and what every mode shares. */
+/* thread.c: what every start mode shares, and the dispatch to its ops. */
 struct kte_thread *kte_thread_start(unsigned int index, unsigned int count,
 				    struct kobject *parent, bool parked);
 void kte_thread_set_parked(struct kte_thread *t, bool parked);
@@ -120,17 +150,18 @@ void kte_thread_rearm(struct kte_thread *t);
 void kte_thread_rebind(struct kte_thread *t);
 void kte_thread_stop(struct kte_thread *t);
 void kte_thread_destroy(struct kte_thread *t);
-void kte_loops_rearm(void);
-void kte_loops_stop(void);
 void kte_thread_snapshot(struct kte_thread *t, struct kte_snapshot *s);
 void kte_iteration(struct kte_thread *t, u64 late, u64 missed);
+void kte_parkme(void);
 void kte_set_policy(struct task_struct *task);
 
+/* loop.c: start_mode=create and run, a kthread running our loop. */
+extern const struct kte_mode_ops kte_loop_ops;
+void kte_loops_rearm(void);
+void kte_loops_stop(void);
+
 /* worker.c: start_mode=worker. */
-int kte_worker_create(struct kte_thread *t, const char *name);
-void kte_worker_arm(struct kte_thread *t);
-void kte_worker_disarm(struct kte_thread *t);
-void kte_worker_destroy(struct kte_thread *t);
+extern const struct kte_mode_ops kte_worker_ops;
 
 /* sysfs.c: /sys/kernel/kthread_example/thread<i>/. */
 struct kobject *kte_sysfs_create_root(void);

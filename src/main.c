@@ -62,8 +62,13 @@ void kte_threads_rearm(void)
 	mutex_unlock(&kte_lock);
 }
 
-/* @cpu went offline or came back: its bound threads park or resume. */
-void kte_threads_cpu_event(unsigned int cpu, bool online)
+/*
+ * @cpu is going down: its bound threads park (off every CPU, so the
+ * scheduler cannot move them), then get their binding back, which the
+ * park's wake-up lost: a regular kthread may not run on a dying CPU, so it
+ * parked on another one, allowed everywhere (select_fallback_rq()).
+ */
+void kte_threads_cpu_offline(unsigned int cpu)
 {
 	struct kte_thread *t;
 	unsigned int i;
@@ -73,14 +78,37 @@ void kte_threads_cpu_event(unsigned int cpu, bool online)
 		t = kte_threads[i];
 		if (t->bind_cpu != cpu)
 			continue;
-		t->cpu_down = !online;
-		if (online) {
-			kte_thread_rebind(t);
-			kte_update_parked(t);
-		} else {
-			kte_update_parked(t);
-			kte_thread_rebind(t);
-		}
+		t->cpu_down = true;
+		kte_update_parked(t);
+		kte_thread_rebind(t);
+	}
+	mutex_unlock(&kte_lock);
+}
+
+/*
+ * @cpu is back: its bound threads are bound to it again, then resume
+ * unless paused. In a resume (@tasks_frozen) they are only bound: a frozen
+ * thread cannot be unparked or woken, and it was never parked (the
+ * offline callback left it alone). But it may have lost its binding: a
+ * frozen task sleeps in TASK_UNINTERRUPTIBLE before 6.1, so a worker's
+ * timer could wake it while its CPU was away, which moved it and widened
+ * its mask; nothing else would ever restore it.
+ */
+void kte_threads_cpu_online(unsigned int cpu, bool tasks_frozen)
+{
+	struct kte_thread *t;
+	unsigned int i;
+
+	mutex_lock(&kte_lock);
+	for (i = 0; i < kte_nr_threads; i++) {
+		t = kte_threads[i];
+		if (t->bind_cpu != cpu)
+			continue;
+		kte_thread_rebind(t);
+		if (tasks_frozen)
+			continue;
+		t->cpu_down = false;
+		kte_update_parked(t);
 	}
 	mutex_unlock(&kte_lock);
 }

@@ -1,32 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kthread_example: the thread loop and its timing (start_mode=create and
- * run), and what every mode shares: an iteration's accounting, start, park,
- * stop.
- *
- * Each thread runs on absolute deadlines (deadline += period), so the
- * cadence does not drift by however long an iteration or a wake-up took.
- * A thread that falls behind by whole periods skips them rather than
- * running them back to back. Sleeps use an hrtimer, and every sleep is cut
- * short by kthread_stop() or kthread_park() (which wake the task) or by a
- * change of interval_ms (which wakes kte_rearm_wq), so none of them ever
- * waits out a period.
+ * kthread_example: what every start mode shares (an iteration's accounting,
+ * the statistics, parking, binding, the policy) and the dispatch to the
+ * mode's struct kte_mode_ops: start, park, re-arm, stop.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/atomic.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/freezer.h>
-#include <linux/hrtimer.h>
 #include <linux/kthread.h>
-#include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
-#include <linux/wait.h>
 
 #include "kthread_example.h"
 
@@ -34,72 +22,19 @@
 #include "kte_trace.h"
 
 /*
- * Static, so that an interval_ms write arriving while the module is still
- * loading or already unloading (module parameters outlive init and exit)
- * finds a valid, possibly empty, wait queue.
+ * The thread is the only writer. The _irqsave variant costs nothing on
+ * 64-bit (no seqcount there); on 32-bit it keeps the writer from being
+ * preempted inside the seqcount's write section, which u64_stats requires:
+ * a reader preempting it on the same CPU would spin on the odd sequence,
+ * for ever if the reader is a real-time task.
  */
-static DECLARE_WAIT_QUEUE_HEAD(kte_rearm_wq);
-static atomic_t kte_rearm_gen = ATOMIC_INIT(0);
-
-/*
- * Set once, before the first kthread_stop() of an unload (or of init's
- * unwinding): every loop leaves at its next check, so the threads exit
- * side by side instead of one kthread_stop() round trip after another.
- */
-static bool kte_stopping;
-
-/* interval_ms changed: every looping thread starts a new period now. */
-void kte_loops_rearm(void)
-{
-	atomic_inc(&kte_rearm_gen);
-	wake_up_all(&kte_rearm_wq);
-}
-
-/*
- * Tell every loop to stop and wake those asleep; kthread_stop() then only
- * waits. A sleeper queued itself on kte_rearm_wq before it read the flag,
- * and wake_up_all() takes the queue's lock after the flag is set: either
- * it sees the flag or it is woken. Parked threads stay parked until their
- * kthread_stop(), which unparks them.
- */
-void kte_loops_stop(void)
-{
-	WRITE_ONCE(kte_stopping, true);
-	wake_up_all(&kte_rearm_wq);
-}
-
-static bool kte_should_stop(void)
-{
-	return kthread_should_stop() || READ_ONCE(kte_stopping);
-}
-
-static ktime_t kte_period(void)
-{
-	return ms_to_ktime(kte_param_interval_ms());
-}
-
-/*
- * Sleep until @deadline unless a stop, a park, a re-arm or the freezer is
- * pending. The task state is set before the conditions are tested, so a
- * wake-up sent after the test ends the sleep instead of being lost.
- */
-static void kte_sleep_until(ktime_t deadline, int gen)
-{
-	DEFINE_WAIT(wait);
-
-	prepare_to_wait(&kte_rearm_wq, &wait, TASK_INTERRUPTIBLE);
-	if (!kte_should_stop() && !kthread_should_park() &&
-	    !freezing(current) && atomic_read(&kte_rearm_gen) == gen)
-		schedule_hrtimeout(&deadline, HRTIMER_MODE_ABS);
-	finish_wait(&kte_rearm_wq, &wait);
-}
-
 static void kte_account(struct kte_thread *t, u64 late, u64 missed)
 {
 	struct kte_stats *s = &t->stats;
+	unsigned long flags;
 	u64 n;
 
-	u64_stats_update_begin(&s->syncp);
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
 	u64_stats_inc(&s->iterations);
 	u64_stats_add(&s->missed, missed);
 	kte_u64_stats_set(&s->late_last, late);
@@ -109,7 +44,7 @@ static void kte_account(struct kte_thread *t, u64 late, u64 missed)
 	if (late > u64_stats_read(&s->late_max))
 		kte_u64_stats_set(&s->late_max, late);
 	n = u64_stats_read(&s->iterations);
-	u64_stats_update_end(&s->syncp);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
 	WRITE_ONCE(t->last_cpu, raw_smp_processor_id());
 	trace_kte_iteration(t->index, n, late, missed, t->last_cpu);
 }
@@ -151,85 +86,14 @@ void kte_iteration(struct kte_thread *t, u64 late, u64 missed)
  * Park until kthread_unpark() or kthread_stop(). A parked task sleeps in
  * TASK_PARKED, a state the freezer cannot freeze: were we still freezable,
  * every suspend would fail waiting for us. So we leave the freezer's count
- * while parked (as a task that never called set_freezable() is left out).
+ * while parked (as a task that never called set_freezable() is left out),
+ * and join it again before running anything.
  */
-static void kte_parkme(void)
+void kte_parkme(void)
 {
 	current->flags |= PF_NOFREEZE;
 	kthread_parkme();
 	set_freezable();
-}
-
-/*
- * Loaded with paused=Y in start_mode=run: kthread_run() woke us before our
- * starter could park us. Wait for its kthread_park() (or a stop) without
- * running an iteration.
- */
-static void kte_wait_for_park(struct kte_thread *t)
-{
-	while (READ_ONCE(t->parked)) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (kthread_should_park() || kthread_should_stop())
-			break;
-		schedule();
-	}
-	__set_current_state(TASK_RUNNING);
-}
-
-static int kte_thread_fn(void *data)
-{
-	struct kte_thread *t = data;
-	ktime_t period, deadline, now;
-	u64 late, missed;
-	int gen;
-
-	/* start_mode=run cannot kthread_bind(): the thread moves itself. */
-	if (t->bind_cpu >= 0 && kte_param_start_mode() == KTE_START_RUN &&
-	    set_cpus_allowed_ptr(current, cpumask_of(t->bind_cpu)))
-		pr_warn("thread %u: cannot bind to CPU %d\n",
-			t->index, t->bind_cpu);
-	WRITE_ONCE(t->last_cpu, raw_smp_processor_id());
-	kte_wait_for_park(t);
-
-	set_freezable();
-	gen = atomic_read(&kte_rearm_gen);
-	period = kte_period();
-	deadline = ktime_add(ktime_get(), period);
-
-	while (!kte_should_stop()) {
-		if (kthread_should_park()) {
-			/* Parked time is neither run nor missed: start anew. */
-			kte_parkme();
-			gen = atomic_read(&kte_rearm_gen);
-			period = kte_period();
-			deadline = ktime_add(ktime_get(), period);
-			continue;
-		}
-		try_to_freeze();
-		kte_sleep_until(deadline, gen);
-		if (kte_should_stop() || kthread_should_park())
-			continue;
-
-		now = ktime_get();
-		if (atomic_read(&kte_rearm_gen) != gen) {
-			/* interval_ms changed: a new period starts now. */
-			gen = atomic_read(&kte_rearm_gen);
-			period = kte_period();
-			deadline = ktime_add(now, period);
-			continue;
-		}
-		if (ktime_before(now, deadline))
-			continue;	/* early wake-up, e.g. by the freezer */
-
-		late = ktime_to_ns(ktime_sub(now, deadline));
-		missed = div64_u64(late, ktime_to_ns(period));
-		kte_iteration(t, late, missed);
-		deadline = ktime_add_ns(deadline,
-					(missed + 1) * ktime_to_ns(period));
-	}
-
-	pr_info("Kernel thread stopping...\n");
-	return 0;
 }
 
 /* CPU number (index mod online CPUs) among the online CPUs. */
@@ -259,68 +123,58 @@ void kte_set_policy(struct task_struct *task)
 	}
 }
 
-static struct task_struct *kte_create_task(struct kte_thread *t,
-					   const char *name)
+static const struct kte_mode_ops *kte_mode_ops(void)
 {
-	if (kte_param_start_mode() == KTE_START_RUN)
-		return kthread_run(kte_thread_fn, t, "%s", name);
-	return kthread_create(kte_thread_fn, t, "%s", name);
-}
-
-/* Create the task of a loop mode, bound, with its policy, not yet woken. */
-static int kte_loop_create(struct kte_thread *t, const char *name)
-{
-	struct task_struct *task = kte_create_task(t, name);
-
-	if (IS_ERR(task))
-		return PTR_ERR(task);
-	/* Keep the task_struct valid for kthread_stop() even if it exits. */
-	get_task_struct(task);
-	t->task = task;
-	if (kte_param_start_mode() != KTE_START_RUN && t->bind_cpu >= 0)
-		kthread_bind(task, t->bind_cpu);
-	kte_set_policy(task);
-	return 0;
+	if (kte_param_start_mode() == KTE_START_WORKER)
+		return &kte_worker_ops;
+	return &kte_loop_ops;
 }
 
 /*
- * Park or unpark (start_mode=worker: disarm or arm) @t; a no-op when it is
- * already so. A kthread_worker cannot be parked: kthread_worker_fn() never
- * calls kthread_parkme(), so kthread_park() would wait for it forever;
- * without its timer a worker sleeps and runs nothing, which is what paused
- * promises. Caller holds kte_lock.
+ * Park or unpark @t; a no-op when it is already so. A failed park (the
+ * kernel refuses only a thread that is exiting or already asked to park:
+ * neither should ever be ours) is reported once per load, not per thread
+ * or per write. Caller holds kte_lock.
  */
 void kte_thread_set_parked(struct kte_thread *t, bool parked)
 {
+	int err;
+
 	if (t->parked == parked)
 		return;
 	WRITE_ONCE(t->parked, parked);
-	if (t->w.worker) {
-		if (parked)
-			kte_worker_disarm(t);
-		else
-			kte_worker_arm(t);
-	} else if (parked) {
-		kthread_park(t->task);
-	} else {
-		kthread_unpark(t->task);
+	if (!parked) {
+		t->ops->unpark(t);
+		return;
 	}
+	err = t->ops->park(t);
+	if (err)
+		pr_warn_once("thread %u: kthread_park() failed: %d\n",
+			     t->index, err);
 }
 
-/* interval_ms changed: restart a running worker's timer (loops re-arm alone). */
+/* interval_ms changed: a running thread starts a new period now. */
 void kte_thread_rearm(struct kte_thread *t)
 {
-	if (t->w.worker && !t->parked) {
-		kte_worker_disarm(t);
-		kte_worker_arm(t);
-	}
+	if (t->ops->rearm && !t->parked)
+		t->ops->rearm(t);
 }
 
-/* Put a bound thread back on its CPU (hotplug broke or may break it). */
+/*
+ * Put a bound thread back on its CPU (hotplug broke or may break it). The
+ * kernel refuses only a CPU that is not online: our callers run while it
+ * is, so a failure means the binding is lost; said once per load.
+ */
 void kte_thread_rebind(struct kte_thread *t)
 {
-	if (t->bind_cpu >= 0)
-		set_cpus_allowed_ptr(t->task, cpumask_of(t->bind_cpu));
+	int err;
+
+	if (t->bind_cpu < 0)
+		return;
+	err = set_cpus_allowed_ptr(t->task, cpumask_of(t->bind_cpu));
+	if (err)
+		pr_warn_once("thread %u: cannot bind to CPU %d: %d\n",
+			     t->index, t->bind_cpu, err);
 }
 
 /*
@@ -338,9 +192,9 @@ struct kte_thread *kte_thread_start(unsigned int index, unsigned int count,
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return ERR_PTR(-ENOMEM);
+	t->ops = kte_mode_ops();
 	t->index = index;
 	t->bind_cpu = kte_param_bind_cpus() ? kte_pick_cpu(index) : -1;
-	t->parked = parked;
 	u64_stats_init(&t->stats.syncp);
 	kte_u64_stats_set(&t->stats.late_min, U64_MAX);
 	if (count == 1)
@@ -349,10 +203,9 @@ struct kte_thread *kte_thread_start(unsigned int index, unsigned int count,
 		snprintf(name, sizeof(name), "%s/%u", kte_param_thread_name(),
 			 index);
 
-	if (kte_param_start_mode() == KTE_START_WORKER)
-		err = kte_worker_create(t, name);
-	else
-		err = kte_loop_create(t, name);
+	/* Before create(): a start_mode=run thread reads it at once. */
+	t->parked = parked;
+	err = t->ops->create(t, name);
 	if (err) {
 		pr_err("cannot create thread %u: %d\n", index, err);
 		goto err_free;
@@ -364,24 +217,23 @@ struct kte_thread *kte_thread_start(unsigned int index, unsigned int count,
 		goto err_stop;
 	}
 
-	if (t->w.worker) {
-		if (!parked)
-			kte_worker_arm(t);
-	} else if (parked) {
-		/* Wakes it into TASK_PARKED, before kte_thread_fn() runs. */
-		kthread_park(t->task);
-	} else if (kte_param_start_mode() != KTE_START_RUN) {
-		wake_up_process(t->task);
+	if (!parked) {
+		t->ops->start(t);
+	} else {
+		err = t->ops->park(t);
+		if (err) {
+			pr_err("cannot park thread %u: %d\n", index, err);
+			goto err_sysfs;
+		}
 	}
 	return t;
 
+err_sysfs:
+	kte_sysfs_remove(t->kobj);
 err_stop:
-	if (t->w.worker) {
-		kte_worker_destroy(t);
-	} else {
-		/* A never-woken kthread exits without running kte_thread_fn(). */
-		kthread_stop(t->task);
-	}
+	/* No park took effect: stop() has nothing to unpark. */
+	t->parked = false;
+	t->ops->stop(t);
 	put_task_struct(t->task);
 err_free:
 	kfree(t);
@@ -391,12 +243,7 @@ err_free:
 /* Stop the thread; returns once it has exited. @t stays valid. */
 void kte_thread_stop(struct kte_thread *t)
 {
-	if (t->w.worker) {
-		pr_info("Kernel thread stopping...\n");
-		kte_worker_destroy(t);
-	} else {
-		kthread_stop(t->task);
-	}
+	t->ops->stop(t);
 }
 
 /* Free a stopped thread: its sysfs directory (waiting out readers) first. */

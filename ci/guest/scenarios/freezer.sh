@@ -45,16 +45,27 @@ word() {
 	echo "$1" | cut -d' ' -f"$2"
 }
 
+# can_freeze: skips the test unless the kernel can freeze every task and
+# hold them (pm_test needs CONFIG_PM_DEBUG; s390x's kernel has no suspend).
+can_freeze() {
+	if [ ! -w /sys/power/pm_test ] || ! grep -qw freeze /sys/power/state 2>/dev/null; then
+		skip "no suspend to idle with pm_test here"
+		return 1
+	fi
+}
+
 # freeze_round N PARAM...: load N threads with PARAMs at a 500 ms period
-# (bound, when there are two CPUs), suspend once, and check each thread
-# across the suspend and after it.
+# (bound, when there are two CPUs), run $FREEZE_PREP if set, suspend once,
+# and check each thread across the suspend and after it.
 freeze_round() {
+	can_freeze || return 0
 	n=$1
 	shift
 	bind=
 	[ "$(nproc)" -lt 2 ] || bind=bind_cpus=Y
 	# shellcheck disable=SC2086 # $bind: no word at all when empty
 	load threads="$n" interval_ms=$PERIOD_MS verbose=0 $bind "$@"
+	${FREEZE_PREP:-}
 	sleep 1.2
 	snap "$n"
 	ta=$SNAP_T wa=$SNAP_W va=$SNAP_V
@@ -121,18 +132,42 @@ test_freeze_start_mode_worker() {
 
 # A parked thread sleeps where the freezer cannot freeze it: the module
 # takes it out of the freezer's count while parked, or every suspend of a
-# machine with paused=Y would fail after 20 s.
+# machine with paused=Y would fail after 20 s. Paused through a suspend, in
+# every start mode: the suspend succeeds, the threads stay parked and run
+# nothing, and the unpause resumes them.
 test_freeze_while_paused() {
-	load threads=2 interval_ms=$PERIOD_MS verbose=0 paused=Y
-	wait_for 3 all_in_state 2 P || fail "not parked: $(states 2)"
-	suspend_to_freezer || fail "paused: the suspend failed"
-	assert_log "suspend debug: Waiting for"
-	assert_eq "paused: freezing failures" 0 \
-		"$(log_count 'Freezing of tasks failed|refused to freeze|Freezing .* aborted')"
-	assert_eq "paused: states after the thaw" "P P" "$(states 2)"
-	assert_eq "paused: iterations" 0 "$(tstat 0 iterations)"
+	can_freeze || return
+	for mode in create run worker; do
+		dmesg -c >/dev/null
+		load threads=2 interval_ms=$PERIOD_MS verbose=0 paused=Y start_mode=$mode
+		wait_for 3 all_in_state 2 P || fail "$mode: not parked: $(states 2)"
+		suspend_to_freezer || fail "$mode, paused: the suspend failed"
+		assert_log "suspend debug: Waiting for"
+		assert_eq "$mode, paused: freezing failures" 0 \
+			"$(log_count 'Freezing of tasks failed|refused to freeze|Freezing .* aborted')"
+		assert_eq "$mode, paused: states after the thaw" "P P" "$(states 2)"
+		assert_eq "$mode, paused: iterations" "0 0" \
+			"$(tstat 0 iterations) $(tstat 1 iterations)"
+		echo N >"$PARAMS/paused" || fail "$mode: write N refused"
+		wait_for 5 has_iterated 0 || fail "$mode: no iteration after the unpause"
+		unload
+		assert_gone
+	done
+}
+
+# pause_cycle: pause every thread, wait until all are parked, unpause.
+pause_cycle() {
+	echo Y >"$PARAMS/paused" || fail "write Y refused"
+	wait_for 3 all_in_state "$n" P || fail "not parked: $(states "$n")"
 	echo N >"$PARAMS/paused" || fail "write N refused"
-	wait_for 5 has_iterated 0 || fail "no iteration after the unpause"
-	unload
-	assert_gone
+}
+
+# A thread leaves the freezer's count while parked: after an unpause it
+# must be freezable again, or the next suspend runs it while every other
+# task is frozen. In every start mode.
+test_freeze_after_pause_cycle() {
+	for mode in create run worker; do
+		dmesg -c >/dev/null
+		FREEZE_PREP=pause_cycle freeze_round 2 start_mode=$mode
+	done
 }

@@ -67,24 +67,45 @@ test_offline_parks_its_threads() {
 	assert_gone
 }
 
-test_hotplug_20_rounds() {
-	two_cpus || return
-	load threads=4 bind_cpus=Y interval_ms=10 verbose=0
+# hotplug_rounds MODE N: N rounds of CPU 1 offline and online with four
+# threads bound (1 and 3 on CPU 1). Right after each offline write
+# returns, CPU 1's threads are parked and allowed on CPU 1 alone; right
+# after each online write, bound there still. A worker once kept its
+# binding only most of the time: the timer's last wake-up left it queued
+# on the dying CPU, and the scheduler pushed it off with a widened mask
+# after the module's callback had bound it (1 test in about 20).
+hotplug_rounds() {
+	load threads=4 bind_cpus=Y interval_ms=10 verbose=0 start_mode="$1"
 	round=0
-	while [ "$round" -lt 20 ]; do
+	while [ "$round" -lt "$2" ]; do
 		cpu1 0
-		assert_bound 1 1 "round $round, offline"
+		st=$(states 4 | cut -d' ' -f2,4)
+		b1=$(allowed_cpus "$(tstat 1 pid)") b3=$(allowed_cpus "$(tstat 3 pid)")
 		cpu1 1
-		sleep 0.1
-		assert_bound 3 1 "round $round, online"
+		assert_eq "$1, round $round, offline: threads 1 and 3 states" "P P" "$st"
+		assert_eq "$1, round $round, offline: threads 1 and 3 allowed CPUs" "1 1" "$b1 $b3"
+		assert_bound 1 1 "$1, round $round, online"
+		assert_bound 3 1 "$1, round $round, online"
+		[ "$TEST_FAILED" = 0 ] || break
 		round=$((round + 1))
 	done
+	note "$1: $round rounds of CPU 1 offline and online"
 	it=$(tstat 1 iterations)
 	sleep 0.5
-	assert_ge "thread1 runs after 20 rounds" "$(tstat 1 iterations)" $((it + 1))
-	assert_eq "thread1 last CPU" 1 "$(tstat 1 cpu)"
+	assert_ge "$1: thread1 runs after $2 rounds" "$(tstat 1 iterations)" $((it + 1))
+	assert_eq "$1: thread1 last CPU" 1 "$(tstat 1 cpu)"
 	unload
 	assert_gone
+}
+
+test_hotplug_100_rounds() {
+	two_cpus || return
+	hotplug_rounds create 100
+}
+
+test_hotplug_100_rounds_worker() {
+	two_cpus || return
+	hotplug_rounds worker 100
 }
 
 # Unload while CPU 1 is offline; the hotplug state goes with the module,
@@ -137,6 +158,7 @@ test_hotplug_worker() {
 	it=$(tstat 1 iterations)
 	sleep 1
 	assert_eq "worker, CPU 1 offline: thread1 iterations" "$it" "$(tstat 1 iterations)"
+	assert_eq "worker, CPU 1 offline: thread1 state" P "$(task_state "$(tstat 1 pid)")"
 	assert_bound 1 1 "worker, CPU 1 offline"
 	b1=$(periods 1)
 	t0=$(now_ns)
@@ -150,19 +172,20 @@ test_hotplug_worker() {
 	assert_gone
 }
 
-# A suspend takes CPU 1 offline with every task frozen (pm_test=processors:
-# the kernel holds that state for its 5 s delay, then brings the CPU back
-# and thaws): the callbacks see cpuhp_tasks_frozen and leave the frozen
-# threads alone (parking one would wait forever, and the suspend with it),
-# and after the resume each thread runs on its own CPU, unparked.
-test_suspend_takes_cpu_offline() {
-	two_cpus || return
+# can_suspend: skips the test unless a suspend to RAM can take CPU 1
+# offline (pm_test=processors).
+can_suspend() {
+	two_cpus || return 1
 	if ! grep -qw deep /sys/power/mem_sleep 2>/dev/null; then
 		skip "no suspend to RAM (mem_sleep has no deep)"
-		return
+		return 1
 	fi
-	load threads=2 bind_cpus=Y interval_ms=10 verbose=0
-	sleep 0.3
+}
+
+# suspend_processors: one suspend to RAM that stops at pm_test=processors:
+# every task frozen, CPU 1 offline, the kernel's 5 s wait, then CPU 1
+# back and the thaw.
+suspend_processors() {
 	echo deep >/sys/power/mem_sleep || fail "mem_sleep deep refused"
 	echo processors >/sys/power/pm_test || fail "pm_test processors refused"
 	ok=yes
@@ -171,15 +194,63 @@ test_suspend_takes_cpu_offline() {
 	assert_eq "suspend with CPU 1 taken offline succeeded" yes "$ok"
 	assert_log "Disabling non-boot CPUs"
 	assert_log "suspend debug: Waiting for"
+}
+
+# A suspend takes CPU 1 offline with every task frozen: the callbacks see
+# cpuhp_tasks_frozen and do not park the frozen threads (parking one would
+# wait forever, and the suspend with it), and after the resume each thread
+# runs on its own CPU, unparked. A worker's timer keeps firing while CPU 1
+# is away; before 6.1 a frozen task sleeps in TASK_UNINTERRUPTIBLE, which
+# those wake-ups reach, moving the worker off CPU 1 with a widened mask:
+# the online callback must bind it again even while tasks are frozen.
+suspend_bound() {
+	load threads=2 bind_cpus=Y interval_ms=10 verbose=0 start_mode="$1"
+	sleep 0.3
+	suspend_processors
 	it=$(tstat 1 iterations)
 	sleep 0.5
 	for i in 0 1; do
 		[ "$(task_state "$(tstat $i pid)")" != P ] ||
-			fail "after the resume: thread$i is parked"
-		assert_bound $i $i "after the resume"
+			fail "$1, after the resume: thread$i is parked"
+		assert_bound $i $i "$1, after the resume"
 	done
-	assert_ge "after the resume: thread1 runs" "$(tstat 1 iterations)" $((it + 5))
-	assert_eq "after the resume: thread1 last CPU" 1 "$(tstat 1 cpu)"
+	assert_ge "$1, after the resume: thread1 runs" "$(tstat 1 iterations)" $((it + 5))
+	assert_eq "$1, after the resume: thread1 last CPU" 1 "$(tstat 1 cpu)"
 	unload
 	assert_gone
+}
+
+test_suspend_takes_cpu_offline() {
+	can_suspend || return
+	suspend_bound create
+}
+
+test_suspend_takes_cpu_offline_worker() {
+	can_suspend || return
+	suspend_bound worker
+}
+
+# Paused through a suspend that takes CPU 1 away and back, in every start
+# mode: still parked after the resume (the online callback, run with tasks
+# frozen, must not unpark), still bound, nothing run; the unpause then
+# runs each thread on its own CPU.
+test_suspend_while_paused() {
+	can_suspend || return
+	for mode in create run worker; do
+		dmesg -c >/dev/null
+		load threads=2 bind_cpus=Y interval_ms=10 verbose=0 paused=Y start_mode=$mode
+		wait_for 3 all_in_state 2 P || fail "$mode: not parked: $(states 2)"
+		suspend_processors
+		sleep 0.3
+		assert_eq "$mode, paused, after the resume: states" "P P" "$(states 2)"
+		assert_eq "$mode, paused, after the resume: iterations" "0 0" \
+			"$(tstat 0 iterations) $(tstat 1 iterations)"
+		assert_bound 0 0 "$mode, paused, after the resume"
+		assert_bound 1 1 "$mode, paused, after the resume"
+		echo N >"$PARAMS/paused" || fail "$mode: write N refused"
+		wait_for 3 has_iterated 1 || fail "$mode: thread1 did not resume"
+		assert_eq "$mode, unpaused: thread1 last CPU" 1 "$(tstat 1 cpu)"
+		unload
+		assert_gone
+	done
 }

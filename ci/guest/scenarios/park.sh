@@ -17,11 +17,11 @@ snap_threads() {
 	done
 }
 
-# pause_and_resume N STATE PERIOD_MS: with N threads loaded at PERIOD_MS,
-# pause (threads then in STATE), check that nothing runs for 1.5 s, resume,
-# and check the count since the resume.
+# pause_and_resume N PERIOD_MS: with N threads loaded at PERIOD_MS, pause
+# (every thread then parked, state P), check that nothing runs for 1.5 s,
+# resume, and check the count since the resume.
 pause_and_resume() {
-	n=$1 state=$2 period=$3
+	n=$1 state=P period=$2
 	sleep 0.5
 	echo Y >"$PARAMS/paused" || fail "write Y refused"
 	assert_eq paused Y "$(cat "$PARAMS/paused")"
@@ -53,22 +53,21 @@ pause_and_resume() {
 
 test_paused_parks_every_thread() {
 	load threads=3 interval_ms=50 verbose=0
-	pause_and_resume 3 P 50
+	pause_and_resume 3 50
 	unload
 	assert_gone
 }
 
 test_paused_start_mode_run() {
 	load threads=2 interval_ms=50 verbose=0 start_mode=run
-	pause_and_resume 2 P 50
+	pause_and_resume 2 50
 	unload
 	assert_gone
 }
 
-# A worker waits for work (S) with its timer stopped.
 test_paused_start_mode_worker() {
 	load threads=2 interval_ms=50 verbose=0 start_mode=worker
-	pause_and_resume 2 S 50
+	pause_and_resume 2 50
 	unload
 	assert_gone
 }
@@ -77,11 +76,9 @@ test_paused_start_mode_worker() {
 # (which wakes the thread before the module can park it) at 10 ms.
 test_load_paused() {
 	for mode in create run worker; do
-		state=P
-		[ "$mode" != worker ] || state=S
 		dmesg -c >/dev/null
 		load threads=2 interval_ms=10 paused=Y start_mode=$mode
-		wait_for 3 all_in_state 2 $state || fail "$mode: not $state: $(states 2)"
+		wait_for 3 all_in_state 2 P || fail "$mode: not parked: $(states 2)"
 		sleep 1
 		assert_eq "$mode: iterations while loaded paused" "0 0" \
 			"$(tstat 0 iterations) $(tstat 1 iterations)"

@@ -40,6 +40,19 @@ test_start_mode_run() {
 	assert_gone
 }
 
+# assert_unmovable THREAD CPU WHAT: user space cannot move THREAD off CPU:
+# sched_setaffinity() refuses a thread bound before its first wake-up
+# (kthread_bind() marks it PF_NO_SETAFFINITY); one bound after it, by
+# set_cpus_allowed_ptr(), could be moved by anyone with CAP_SYS_NICE.
+assert_unmovable() {
+	pid=$(tstat "$1" pid)
+	other=$((($2 + 1) % $(nproc)))
+	if taskset -p "$((1 << other))" "$pid" >/dev/null 2>&1; then
+		fail "$3: thread$1 accepted sched_setaffinity() to CPU $other"
+	fi
+	assert_eq "$3: thread$1 allowed CPUs after sched_setaffinity()" "$2" "$(allowed_cpus "$pid")"
+}
+
 test_bind_cpus() {
 	if [ "$(nproc)" -lt 2 ]; then
 		skip "one CPU: every binding would be CPU 0 anyway"
@@ -49,6 +62,12 @@ test_bind_cpus() {
 		load threads=4 bind_cpus=1 interval_ms=20 start_mode=$mode
 		sleep 1
 		check_binding
+		# start_mode=run binds itself after kthread_run() woke it: movable.
+		if [ "$mode" != run ]; then
+			for i in 0 1; do
+				assert_unmovable $i $i "$mode"
+			done
+		fi
 		unload
 		assert_gone
 	done
