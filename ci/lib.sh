@@ -13,8 +13,10 @@ KTE_MODULE=kthread_example
 # shellcheck disable=SC2034
 KTE_VERSION=$(cat "$KTE_ROOT/VERSION")
 # The kernel list, as SUITE:FLAVOUR (the suite's linux-image-FLAVOUR
-# metapackage names the kernel): the default test kernel, and the matrix
-# from the oldest supported kernel to the newest Debian ships.
+# metapackage names the kernel, and the flavour its Debian architecture):
+# the default test kernel, and the matrix from the oldest supported kernel
+# to the newest Debian ships, on every architecture Debian ships a kernel
+# for (the package is Architecture: all).
 # shellcheck disable=SC2034
 KTE_KERNEL_DEFAULT=bookworm:amd64
 # shellcheck disable=SC2034
@@ -26,6 +28,13 @@ KTE_MATRIX=(
 	bookworm:6.12-rt-amd64	# 6.12 PREEMPT_RT
 	trixie:amd64		# 6.12
 	sid:amd64		# newest (7.x)
+	bookworm:arm64		# arm64, 6.1
+	sid:arm64		# arm64, newest
+	bookworm:armmp-lpae	# armhf, 32-bit
+	bookworm:686-pae	# i386, 32-bit (trixie ships no i386 kernel)
+	bookworm:powerpc64le	# ppc64el
+	bookworm:s390x		# s390x, big-endian
+	trixie:riscv64		# riscv64 (no bookworm kernel)
 )
 
 # The releases the package tiers install on, each with three of its
@@ -44,6 +53,8 @@ log() { printf '[%s] %s\n' "${0##*/}" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 # The helpers, by concern.
+# shellcheck source=lib/arches.sh
+. "$KTE_ROOT/ci/lib/arches.sh"
 # shellcheck source=lib/apt-kernels.sh
 . "$KTE_ROOT/ci/lib/apt-kernels.sh"
 # shellcheck source=lib/guests.sh

@@ -40,6 +40,7 @@ run_cmdline() {
 	script=$(sed -n 's/.*kte\.script=\([^ ]*\).*/\1/p' /proc/cmdline)
 	groups=$(sed -n 's/.*kte\.groups=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
 	echo "KTE-BEGIN kernel=$(uname -r) groups=$groups script=$script"
+	echo "KTE-UPTIME start $(cut -d' ' -f1 /proc/uptime)"
 	if [ -n "$script" ]; then
 		# shellcheck source=/dev/null
 		. "/kte/$script.sh"
@@ -50,6 +51,7 @@ run_cmdline() {
 	for group in $groups; do
 		run_group "$group"
 	done
+	echo "KTE-UPTIME end $(cut -d' ' -f1 /proc/uptime)"
 	echo "KTE-DONE"
 }
 

@@ -13,51 +13,68 @@ add_binary() {
 	done
 }
 
-# make_initramfs OUT FILE...: a busybox initramfs whose /init runs the guest
-# scenarios; FILEs (modules, helpers) land in /kte, and the host programs
-# named in the array KTE_GUEST_BINS (with their libraries) at their paths.
+# make_initramfs OUT FILE...: a busybox initramfs for KTE_ARCH whose /init
+# runs the guest scenarios; FILEs (modules, helpers) land in /kte, and the
+# host programs named in the array KTE_GUEST_BINS (with their libraries) at
+# their paths (amd64 guests only).
 KTE_GUEST_BINS=()
 make_initramfs() {
-	local out=$1 dir f
+	local out=$1 dir f ktool=$KTE_CACHE/guest/ktool-$KTE_ARCH
 	shift
 	dir=$(mktemp -d)
 	mkdir -p "$dir"/{bin,dev,proc,sys,tmp,kte}
-	cp /bin/busybox "$dir/bin/busybox"
+	cp "$(guest_busybox)" "$dir/bin/busybox"
 	cp "$KTE_ROOT/ci/guest/init" "$dir/init"
 	cp "$KTE_ROOT/ci/guest/lib.sh" "$dir/kte/"
 	cp -r "$KTE_ROOT/ci/guest/scenarios" "$dir/kte/"
 	cp "$@" "$dir/kte/"
-	build_static "$KTE_CACHE/guest/ktool" "$KTE_ROOT/ci/guest/ktool.c"
-	cp "$KTE_CACHE/guest/ktool" "$dir/bin/ktool"
+	build_static "$ktool" "$KTE_ROOT/ci/guest/ktool.c"
+	cp "$ktool" "$dir/bin/ktool"
 	for f in "${KTE_GUEST_BINS[@]}"; do add_binary "$dir" "$f"; done
 	chmod +x "$dir/init"
 	(cd "$dir" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
 	rm -rf "$dir"
 }
 
+# guest_busybox: a static busybox for KTE_ARCH: this machine's, or Debian's
+# busybox-static of that architecture from the guest kernel's suite
+# (KTE_SUITE: riscv64 has no bookworm), unpacked under the cache.
+guest_busybox() {
+	local root
+	if [ "$KTE_ARCH" = amd64 ]; then
+		command -v busybox
+		return
+	fi
+	root=$(debs_fetch "$KTE_SUITE/$KTE_ARCH" "busybox-$KTE_SUITE-$KTE_ARCH" busybox-static) ||
+		die "no busybox-static for $KTE_ARCH in $KTE_SUITE"
+	find "$root" -path '*bin/busybox' -type f | head -n1
+}
+
 # Kernel messages that fail any run, wherever they appear.
 KTE_SPLAT='Oops|BUG:|WARNING:|Kernel panic|general protection fault|Call Trace:|INFO: task .* blocked|possible circular locking|inconsistent lock state|UBSAN:|KASAN:|kmemleak:.*suspected'
 
 # guest_append ARGS: the kernel command line of every test boot: the
-# serial console, and any WARN, oops, soft lockup or hung task panics the
-# guest (and a panic ends QEMU, which runs with -no-reboot); timestamps on
-# every kernel message, which the debug kernel's config leaves out.
+# console and the guest's output channel of KTE_ARCH, and any WARN, oops,
+# soft lockup or hung task panics the guest (and a panic ends QEMU, which
+# runs with -no-reboot); timestamps on every kernel message, which the
+# debug kernel's config leaves out.
 guest_append() {
-	printf '%s\n' "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 log_buf_len=16M printk.time=1 $1"
+	printf '%s\n' "console=$(guest_console) kte.out=$(guest_outdev) panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 log_buf_len=16M printk.time=1 $1"
 }
 
-# qemu_run LIMIT LOG SMP QEMU-ARGS...: run QEMU under TCG with the kernel's
-# console (ttyS0) in LOG and the guest's own output (ttyS1, where printk
-# never writes) in `guest_out LOG`, bounded by LIMIT seconds (a guest that
-# hangs, or a firmware waiting for a key, ends there); the caller checks
-# both.
+# qemu_run LIMIT LOG SMP QEMU-ARGS...: run QEMU for KTE_ARCH under TCG with
+# the kernel's console in LOG and the guest's own output (a channel where
+# printk never writes) in `guest_out LOG`, bounded by LIMIT seconds (a
+# guest that hangs, or a firmware waiting for a key, ends there); the
+# caller checks both.
 qemu_run() {
-	local limit=$1 serial=$2 smp=$3
+	local limit=$1 serial=$2 smp=$3 machine channels
 	shift 3
 	: >"$(guest_out "$serial")"
-	timeout --foreground "$limit" qemu-system-x86_64 -accel tcg -m 1024 \
-		-smp "$smp" -display none -monitor none -serial "file:$serial" \
-		-serial "file:$(guest_out "$serial")" \
+	mapfile -t machine < <(qemu_machine)
+	mapfile -t channels < <(qemu_channels "$serial" "$(guest_out "$serial")")
+	timeout --foreground "$limit" "${machine[@]}" -accel tcg -m 1024 \
+		-smp "$smp" -display none -monitor none "${channels[@]}" \
 		-nic none -no-reboot "$@" </dev/null >&2 || true
 }
 
