@@ -41,9 +41,9 @@ check: deps
 check-debug: deps
 	ci/test-debug
 
-## check-matrix: build and boot-test every kernel from 5.10 to 7.x, PREEMPT_RT included
+## check-matrix: build and boot-test every kernel from 5.10 to 7.x, PREEMPT_RT included, and one of every Debian architecture (MATRIX=amd64 or MATRIX=arches for one list)
 check-matrix: deps
-	ci/test-matrix
+	ci/test-matrix $(MATRIX)
 
 ## check-deb: only the Debian package tier (lintian, lifecycle, autopkgtest, piuparts, systemd boot)
 check-deb: deps

@@ -14,9 +14,9 @@ KTE_MODULE=kthread_example
 KTE_VERSION=$(cat "$KTE_ROOT/VERSION")
 # The kernel list, as SUITE:FLAVOUR (the suite's linux-image-FLAVOUR
 # metapackage names the kernel, and the flavour its Debian architecture):
-# the default test kernel, and the matrix from the oldest supported kernel
-# to the newest Debian ships, on every architecture Debian ships a kernel
-# for (the package is Architecture: all).
+# the default test kernel; the matrix from the oldest supported kernel to
+# the newest Debian ships; and a kernel of every other architecture Debian
+# ships one for (the package is Architecture: all).
 # shellcheck disable=SC2034
 KTE_KERNEL_DEFAULT=bookworm:amd64
 # shellcheck disable=SC2034
@@ -28,6 +28,9 @@ KTE_MATRIX=(
 	bookworm:6.12-rt-amd64	# 6.12 PREEMPT_RT
 	trixie:amd64		# 6.12
 	sid:amd64		# newest (7.x)
+)
+# shellcheck disable=SC2034
+KTE_ARCHES=(
 	bookworm:arm64		# arm64, 6.1
 	sid:arm64		# arm64, newest
 	bookworm:armmp-lpae	# armhf, 32-bit

@@ -13,7 +13,9 @@
 #include <linux/err.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
+#include <linux/numa.h>
 #include <linux/sched.h>
+#include <linux/topology.h>
 #include <linux/u64_stats_sync.h>
 
 /* u64_stats_set() arrived in 5.16; 5.10 has u64_stats_t without it. */
@@ -31,13 +33,14 @@ static inline void kte_u64_stats_set(u64_stats_t *p, u64 val)
 /*
  * A kthread_worker bound to @cpu (none if @cpu < 0) before its first
  * wake-up, and woken. kthread_run_worker() came with the change that made
- * kthread_create_worker() leave its worker asleep (7.x): there we bind it
- * before waking it, as kthread_create_worker_on_cpu() does, which 7.x
- * gave a fixed "name/%u" format. Before (6.12 and older),
- * kthread_create_worker() woke the worker itself, and only
- * kthread_create_worker_on_cpu() bound it first. Binding later would leave
- * the worker movable (no PF_NO_SETAFFINITY), and on 7.x in the list of
- * threads whose default affinity kthread() applied at the first wake-up.
+ * kthread_create_worker_on_node() the creator and left its worker asleep
+ * (Debian's 7.x): there we bind it before waking it, on @cpu's node, as
+ * kthread_create_worker_on_cpu() does, which that change gave a fixed
+ * "name/%u" format. Before it (6.12 and older), kthread_create_worker()
+ * woke the worker itself, and only kthread_create_worker_on_cpu() bound
+ * it first. Binding later would leave the worker movable (no
+ * PF_NO_SETAFFINITY) and, on 7.x, in the list of threads whose default
+ * affinity kthread() applied at its first wake-up.
  */
 static inline struct kthread_worker *
 kte_run_worker_on(int cpu, unsigned int flags, const char *name)
@@ -45,7 +48,9 @@ kte_run_worker_on(int cpu, unsigned int flags, const char *name)
 	struct kthread_worker *worker;
 
 #ifdef KTE_HAVE_KTHREAD_RUN_WORKER
-	worker = kthread_create_worker(flags, "%s", name);
+	worker = kthread_create_worker_on_node(flags,
+					       cpu >= 0 ? cpu_to_node(cpu) : NUMA_NO_NODE,
+					       "%s", name);
 	if (IS_ERR(worker))
 		return worker;
 	if (cpu >= 0)

@@ -50,12 +50,20 @@ void kte_probe(u64_stats_t *p)
 	u64_stats_set(p, 1);
 }
 C
+	# The change that brought kthread_run_worker() also made
+	# kthread_create_worker_on_node() the creator, which no longer wakes.
 	try KTHREAD_RUN_WORKER "$@" <<'C'
 #include <linux/kthread.h>
+#include <linux/numa.h>
 struct kthread_worker *kte_probe(void);
+struct kthread_worker *kte_probe2(void);
 struct kthread_worker *kte_probe(void)
 {
 	return kthread_run_worker(0, "%s", "kte");
+}
+struct kthread_worker *kte_probe2(void)
+{
+	return kthread_create_worker_on_node(0, NUMA_NO_NODE, "%s", "kte");
 }
 C
 	try HRTIMER_SETUP "$@" <<'C'

@@ -33,7 +33,6 @@
 #define KTE_THREADS_MAX		256
 #define KTE_INTERVAL_MAX_MS	3600000U
 
-struct task_struct;
 struct kte_thread;
 
 enum kte_start_mode { KTE_START_CREATE, KTE_START_RUN, KTE_START_WORKER };
@@ -77,17 +76,20 @@ struct kte_worker {
 };
 
 /*
- * What a start mode does to its thread. Every callback but create() is
- * called under kte_lock (or, at unload, with the thread out of everyone
- * else's reach) and returns once it holds:
+ * What a start mode does. Every per-thread callback but create() is called
+ * under kte_lock (or, at unload and in init's unwinding, with the thread
+ * out of everyone else's reach) and returns once it holds:
  * @create:	make the task, bound to t->bind_cpu before its first wake-up
  *		where the mode allows, with its policy; no iteration yet.
  * @start:	the first period starts now.
  * @park:	the task sleeps in TASK_PARKED, off every CPU; 0 or -errno.
+ *		Nothing else may wait on the task until it is unparked.
  * @unpark:	running again, a new period starting now.
- * @rearm:	interval_ms changed while running (NULL: the mode re-arms
- *		itself).
+ * @rearm:	interval_ms changed while running (NULL: see @rearm_all).
  * @stop:	the task has exited (parked or not).
+ * And for every thread of the mode at once (NULL: nothing to do):
+ * @rearm_all:	interval_ms changed, before the per-thread @rearm.
+ * @stop_all:	the module stops them all, before the first @stop.
  */
 struct kte_mode_ops {
 	int (*create)(struct kte_thread *t, const char *name);
@@ -96,6 +98,8 @@ struct kte_mode_ops {
 	void (*unpark)(struct kte_thread *t);
 	void (*rearm)(struct kte_thread *t);
 	void (*stop)(struct kte_thread *t);
+	void (*rearm_all)(void);
+	void (*stop_all)(void);
 };
 
 struct kte_thread {
@@ -107,7 +111,7 @@ struct kte_thread {
 	int last_cpu;
 	bool parked;			/* under kte_lock */
 	bool cpu_down;			/* bind_cpu is offline; under kte_lock */
-	struct kte_worker w;		/* start_mode=worker only */
+	struct kte_worker w;		/* start_mode=worker's own state */
 	struct kte_stats stats;
 	struct kte_thread_sysfs sysfs;
 };
@@ -143,6 +147,7 @@ void kte_threads_cpu_offline(unsigned int cpu);
 void kte_threads_cpu_online(unsigned int cpu, bool tasks_frozen);
 
 /* thread.c: what every start mode shares, and the dispatch to its ops. */
+const struct kte_mode_ops *kte_mode_ops(void);
 struct kte_thread *kte_thread_start(unsigned int index, unsigned int count,
 				    struct kobject *parent, bool parked);
 void kte_thread_set_parked(struct kte_thread *t, bool parked);
@@ -156,9 +161,8 @@ void kte_parkme(void);
 void kte_set_policy(struct task_struct *task);
 
 /* loop.c: start_mode=create and run, a kthread running our loop. */
-extern const struct kte_mode_ops kte_loop_ops;
-void kte_loops_rearm(void);
-void kte_loops_stop(void);
+extern const struct kte_mode_ops kte_create_ops;
+extern const struct kte_mode_ops kte_run_ops;
 
 /* worker.c: start_mode=worker. */
 extern const struct kte_mode_ops kte_worker_ops;

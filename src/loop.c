@@ -13,7 +13,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
-#include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/freezer.h>
 #include <linux/hrtimer.h>
@@ -49,7 +48,7 @@ static bool kte_stopping;
  * sees the new generation reads the new period, also on arm64, ppc64el or
  * riscv64, where plain accesses may be seen out of order.
  */
-void kte_loops_rearm(void)
+static void kte_loops_rearm(void)
 {
 	atomic_inc_return_release(&kte_rearm_gen);
 	wake_up_all(&kte_rearm_wq);
@@ -62,7 +61,7 @@ void kte_loops_rearm(void)
  * it sees the flag or it is woken. Parked threads stay parked until their
  * kthread_stop(), which unparks them.
  */
-void kte_loops_stop(void)
+static void kte_loops_stop(void)
 {
 	WRITE_ONCE(kte_stopping, true);
 	wake_up_all(&kte_rearm_wq);
@@ -125,7 +124,7 @@ static int kte_thread_fn(void *data)
 	 * start_mode=run cannot kthread_bind() (kthread_run() has woken us):
 	 * the thread moves itself, and stays movable by sched_setaffinity().
 	 */
-	if (t->bind_cpu >= 0 && kte_param_start_mode() == KTE_START_RUN)
+	if (t->ops == &kte_run_ops)
 		kte_thread_rebind(t);
 	WRITE_ONCE(t->last_cpu, raw_smp_processor_id());
 	kte_wait_for_park(t);
@@ -165,34 +164,44 @@ static int kte_thread_fn(void *data)
 	return 0;
 }
 
-/*
- * The task, bound and with its policy. start_mode=create leaves it asleep
- * until kte_loop_start() (or kthread_park(), which wakes it straight into
- * TASK_PARKED); start_mode=run has woken it already.
- */
-static int kte_loop_create(struct kte_thread *t, const char *name)
+/* The task, bound and with its policy, asleep until kte_loop_start(). */
+static int kte_create_create(struct kte_thread *t, const char *name)
 {
 	struct task_struct *task;
 
-	if (kte_param_start_mode() == KTE_START_RUN)
-		task = kthread_run(kte_thread_fn, t, "%s", name);
-	else
-		task = kthread_create(kte_thread_fn, t, "%s", name);
+	task = kthread_create(kte_thread_fn, t, "%s", name);
 	if (IS_ERR(task))
 		return PTR_ERR(task);
 	/* Keep the task_struct valid for kthread_stop() even if it exits. */
 	get_task_struct(task);
 	t->task = task;
-	if (kte_param_start_mode() != KTE_START_RUN && t->bind_cpu >= 0)
+	if (t->bind_cpu >= 0)
 		kthread_bind(task, t->bind_cpu);
 	kte_set_policy(task);
 	return 0;
 }
 
-static void kte_loop_start(struct kte_thread *t)
+/* kthread_run(): running at once; it binds itself (kte_thread_fn()). */
+static int kte_run_create(struct kte_thread *t, const char *name)
 {
-	if (kte_param_start_mode() != KTE_START_RUN)
-		wake_up_process(t->task);
+	struct task_struct *task;
+
+	task = kthread_run(kte_thread_fn, t, "%s", name);
+	if (IS_ERR(task))
+		return PTR_ERR(task);
+	get_task_struct(task);
+	t->task = task;
+	kte_set_policy(task);
+	return 0;
+}
+
+/*
+ * Or kthread_park() instead, which wakes a never-started thread straight
+ * into TASK_PARKED, before kte_thread_fn() runs.
+ */
+static void kte_create_start(struct kte_thread *t)
+{
+	wake_up_process(t->task);
 }
 
 /* Returns once the thread sleeps in TASK_PARKED, off every CPU. */
@@ -212,10 +221,27 @@ static void kte_loop_stop(struct kte_thread *t)
 	kthread_stop(t->task);
 }
 
-const struct kte_mode_ops kte_loop_ops = {
-	.create = kte_loop_create,
-	.start = kte_loop_start,
+const struct kte_mode_ops kte_create_ops = {
+	.create = kte_create_create,
+	.start = kte_create_start,
 	.park = kte_loop_park,
 	.unpark = kte_loop_unpark,
 	.stop = kte_loop_stop,
+	.rearm_all = kte_loops_rearm,
+	.stop_all = kte_loops_stop,
+};
+
+/* Started by create() already: nothing more to start. */
+static void kte_run_start(struct kte_thread *t)
+{
+}
+
+const struct kte_mode_ops kte_run_ops = {
+	.create = kte_run_create,
+	.start = kte_run_start,
+	.park = kte_loop_park,
+	.unpark = kte_loop_unpark,
+	.stop = kte_loop_stop,
+	.rearm_all = kte_loops_rearm,
+	.stop_all = kte_loops_stop,
 };

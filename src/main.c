@@ -53,9 +53,11 @@ void kte_threads_update_parked(void)
 /* interval_ms was written: every thread starts a new period now. */
 void kte_threads_rearm(void)
 {
+	const struct kte_mode_ops *ops = kte_mode_ops();
 	unsigned int i;
 
-	kte_loops_rearm();
+	if (ops->rearm_all)
+		ops->rearm_all();
 	mutex_lock(&kte_lock);
 	for (i = 0; i < kte_nr_threads; i++)
 		kte_thread_rearm(kte_threads[i]);
@@ -88,11 +90,13 @@ void kte_threads_cpu_offline(unsigned int cpu)
 /*
  * @cpu is back: its bound threads are bound to it again, then resume
  * unless paused. In a resume (@tasks_frozen) they are only bound: a frozen
- * thread cannot be unparked or woken, and it was never parked (the
- * offline callback left it alone). But it may have lost its binding: a
- * frozen task sleeps in TASK_UNINTERRUPTIBLE before 6.1, so a worker's
- * timer could wake it while its CPU was away, which moved it and widened
- * its mask; nothing else would ever restore it.
+ * thread cannot be unparked or woken, and needs no unparking (the offline
+ * callback left it alone; a paused one stays parked). But it may have lost
+ * its binding: a frozen task sleeps in TASK_UNINTERRUPTIBLE before 6.1, so
+ * a worker's timer could wake it while its CPU was away, which moved it and
+ * widened its mask; nothing else would ever restore it. (A CPU that fails
+ * to come back in a resume gets no callback: its threads then run
+ * elsewhere, unbound, as they would without the module's callbacks.)
  */
 void kte_threads_cpu_online(unsigned int cpu, bool tasks_frozen)
 {
@@ -114,18 +118,19 @@ void kte_threads_cpu_online(unsigned int cpu, bool tasks_frozen)
 }
 
 /*
- * Stop threads [0, @n) and return how long the stops took, in us. Every
- * loop is told first, so they exit side by side; the task reference each
- * kte_thread holds keeps kthread_stop() safe on a thread already gone.
- * (A kthread_worker has no such flag: kthread_destroy_worker() stops each
- * in turn.) Only at unload or in init's unwinding: no thread runs again.
+ * Stop threads [0, @n) and return how long the stops took, in us. The mode
+ * may tell every thread first (the loops then exit side by side); the task
+ * reference each kte_thread holds keeps the stop safe on a thread already
+ * gone. Only at unload or in init's unwinding: no thread runs again.
  */
 static s64 kte_stop_threads(struct kte_thread **threads, unsigned int n)
 {
+	const struct kte_mode_ops *ops = kte_mode_ops();
 	ktime_t start = ktime_get();
 	unsigned int i;
 
-	kte_loops_stop();
+	if (ops->stop_all)
+		ops->stop_all();
 	for (i = 0; i < n; i++)
 		kte_thread_stop(threads[i]);
 	return ktime_us_delta(ktime_get(), start);

@@ -2,7 +2,7 @@
 /*
  * kthread_example: what every start mode shares (an iteration's accounting,
  * the statistics, parking, binding, the policy) and the dispatch to the
- * mode's struct kte_mode_ops: start, park, re-arm, stop.
+ * mode's struct kte_mode_ops: create, start, park, unpark, re-arm, stop.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -123,11 +123,16 @@ void kte_set_policy(struct task_struct *task)
 	}
 }
 
-static const struct kte_mode_ops *kte_mode_ops(void)
+/* The ops of start_mode, which cannot change while the module is loaded. */
+const struct kte_mode_ops *kte_mode_ops(void)
 {
-	if (kte_param_start_mode() == KTE_START_WORKER)
-		return &kte_worker_ops;
-	return &kte_loop_ops;
+	static const struct kte_mode_ops *const ops[] = {
+		[KTE_START_CREATE] = &kte_create_ops,
+		[KTE_START_RUN] = &kte_run_ops,
+		[KTE_START_WORKER] = &kte_worker_ops,
+	};
+
+	return ops[kte_param_start_mode()];
 }
 
 /*
@@ -203,7 +208,7 @@ struct kte_thread *kte_thread_start(unsigned int index, unsigned int count,
 		snprintf(name, sizeof(name), "%s/%u", kte_param_thread_name(),
 			 index);
 
-	/* Before create(): a start_mode=run thread reads it at once. */
+	/* Before create(): a mode may run the thread at once (run mode). */
 	t->parked = parked;
 	err = t->ops->create(t, name);
 	if (err) {
@@ -231,8 +236,6 @@ struct kte_thread *kte_thread_start(unsigned int index, unsigned int count,
 err_sysfs:
 	kte_sysfs_remove(t->kobj);
 err_stop:
-	/* No park took effect: stop() has nothing to unpark. */
-	t->parked = false;
 	t->ops->stop(t);
 	put_task_struct(t->task);
 err_free:

@@ -19,13 +19,16 @@
  * work, may still be queued on a dying CPU, and the scheduler then pushes
  * it off with a widened mask after our hotplug callback has bound it.
  *
- * Arming, disarming and parking happen under kte_lock, with the timer and
- * the work both idle in between: period and deadline are never written
- * while either can read them.
+ * While parked, the worker runs our park work: nothing may flush it or
+ * cancel that work until it is unparked (kthread_destroy_worker() flushes).
+ *
+ * Arming, disarming and parking happen under kte_lock (or at unload, when
+ * nothing else reaches the thread), with the timer and the work both idle
+ * in between: period and deadline are never written while either can read
+ * them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
@@ -154,16 +157,17 @@ static void kte_worker_rearm(struct kte_thread *t)
 }
 
 /*
- * Stop: the timer, then the worker, which stops and frees its task. A
- * parked worker is unparked first (without its timer):
- * kthread_destroy_worker() flushes the worker before it stops it, and a
- * parked worker would never run the flush.
+ * Stop: the timer, then the worker, which stops and frees its task. The
+ * worker is unparked first (without its timer): kthread_destroy_worker()
+ * flushes the worker before it stops it, and a parked worker would never
+ * run the flush. Whatever t->parked says: a park that reported failure may
+ * have parked it all the same, and kthread_unpark() of a thread not asked
+ * to park does nothing.
  */
 static void kte_worker_stop(struct kte_thread *t)
 {
 	pr_info("Kernel thread stopping...\n");
-	if (t->parked)
-		kthread_unpark(t->task);
+	kthread_unpark(t->task);
 	kte_worker_disarm(t);
 	kthread_destroy_worker(t->w.worker);
 	t->w.worker = NULL;

@@ -3,11 +3,14 @@
  * kte_fault: a test-only module, never shipped. While loaded, two kernel
  * calls report failure to kthread_example when they act on its threads
  * (tasks named my_kthread...), after doing their work as usual:
- * set_cpus_allowed_ptr() returns -EINVAL and kthread_park() -ENOSYS. The
+ * set_cpus_allowed_ptr() returns -EINVAL and kthread_park() -EBUSY. The
  * scenarios (ci/guest/scenarios/results.sh) then prove that the module
  * looks at both results and reports a failure once, not once per call. The
  * kernel itself fails these calls only in states a test cannot reach on
  * purpose (a CPU gone between two checks, a thread already exiting).
+ * Built for amd64 guests only: regs_get_kernel_argument() and
+ * regs_set_return_value() are not on every architecture of every kernel
+ * (32-bit arm, powerpc on 6.1).
  */
 #include <linux/atomic.h>
 #include <linux/errno.h>
@@ -25,7 +28,10 @@ struct kte_fault_call {
 
 static atomic_t kte_fault_hits = ATOMIC_INIT(0);
 
-/* Both calls take the task as their first argument. */
+/*
+ * Both calls take the task as their first argument. Non-zero: not one of
+ * ours, and the return is not hooked at all.
+ */
 static int kte_fault_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct task_struct *p = (void *)regs_get_kernel_argument(regs, 0);
@@ -33,7 +39,7 @@ static int kte_fault_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	call->ours = p && !strncmp(p->comm, KTE_FAULT_COMM,
 				   strlen(KTE_FAULT_COMM));
-	return 0;
+	return !call->ours;
 }
 
 static void kte_fault_fail(struct kretprobe_instance *ri, struct pt_regs *regs,
@@ -57,7 +63,7 @@ static int kte_fault_bind_ret(struct kretprobe_instance *ri,
 static int kte_fault_park_ret(struct kretprobe_instance *ri,
 			      struct pt_regs *regs)
 {
-	kte_fault_fail(ri, regs, -ENOSYS);
+	kte_fault_fail(ri, regs, -EBUSY);
 	return 0;
 }
 
@@ -87,10 +93,13 @@ static int __init kte_fault_init(void)
 				   ARRAY_SIZE(kte_fault_probes));
 }
 
+/* Missed: returns not hooked because all maxactive instances were busy. */
 static void __exit kte_fault_exit(void)
 {
 	unregister_kretprobes(kte_fault_probes, ARRAY_SIZE(kte_fault_probes));
-	pr_info("kte_fault: %d call(s) failed\n", atomic_read(&kte_fault_hits));
+	pr_info("kte_fault: %d call(s) failed, %d + %d missed\n",
+		atomic_read(&kte_fault_hits), kte_fault_bind.nmissed,
+		kte_fault_park.nmissed);
 }
 
 module_init(kte_fault_init);

@@ -45,9 +45,12 @@ run_cmdline() {
 		# shellcheck source=/dev/null
 		. "/kte/$script.sh"
 	fi
-	# kte.cycles=N: load/unload cycles of the stress tests (default 200).
+	# kte.cycles=N: load/unload cycles of the stress tests (default 200);
+	# kte.rounds=N: CPU hotplug rounds (default 100).
 	CYCLES=$(sed -n 's/.*kte\.cycles=\([0-9]*\).*/\1/p' /proc/cmdline)
 	CYCLES=${CYCLES:-200}
+	ROUNDS=$(sed -n 's/.*kte\.rounds=\([0-9]*\).*/\1/p' /proc/cmdline)
+	ROUNDS=${ROUNDS:-100}
 	for group in $groups; do
 		run_group "$group"
 	done

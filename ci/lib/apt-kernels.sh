@@ -178,12 +178,15 @@ kernel_image() {
 	return 0
 }
 
-# kernel_cc KDIR: the compiler the kernel was built with (e.g. gcc-12), as
-# Debian's cross compiler of KTE_ARCH is named (aarch64-linux-gnu-gcc-12).
+# kernel_cc KDIR: the compiler the kernel was built with, as its headers
+# name it (.kernelvariables): gcc-12, or with the triplet the headers force
+# (7.x: x86_64-linux-gnu-gcc-16), or Debian's cross compiler for KTE_ARCH
+# (aarch64-linux-gnu-gcc-12).
 kernel_cc() {
-	local cc
-	cc=$(sed -n 's/^CC = .*gcc-\([0-9]*\).*/gcc-\1/p' "$1/.kernelvariables" 2>/dev/null)
-	printf '%s%s\n' "$(cross_prefix)" "${cc:-gcc}"
+	local vars=$1/.kernelvariables cc prefix
+	cc=$(sed -n 's/^CC = .*gcc-\([0-9]*\).*/gcc-\1/p' "$vars" 2>/dev/null)
+	prefix=$(sed -n 's/^override CROSS_COMPILE = \([^ $]*-\)$/\1/p' "$vars" 2>/dev/null)
+	printf '%s%s\n' "${prefix:-$(cross_prefix)}" "${cc:-gcc}"
 }
 
 # kbuild_make KDIR M [ARG...]: make against the kernel tree KDIR for the

@@ -98,14 +98,15 @@ hotplug_rounds() {
 	assert_gone
 }
 
-test_hotplug_100_rounds() {
+# ROUNDS: 100 unless the kernel command line says kte.rounds=N.
+test_hotplug_rounds() {
 	two_cpus || return
-	hotplug_rounds create 100
+	hotplug_rounds create "$ROUNDS"
 }
 
-test_hotplug_100_rounds_worker() {
+test_hotplug_rounds_worker() {
 	two_cpus || return
-	hotplug_rounds worker 100
+	hotplug_rounds worker "$ROUNDS"
 }
 
 # Unload while CPU 1 is offline; the hotplug state goes with the module,

@@ -3,7 +3,8 @@
 # paused: Y parks every thread (kthread_park(): state P, no iteration, no
 # CPU time), N unparks them, and the next deadline is one period from the
 # unpark: no burst, and the parked time is not counted as missed. In
-# start_mode=worker the timer stops instead (a kthread_worker cannot park).
+# start_mode=worker too: the timer stops and the worker parks, in a work
+# item of the module's (kthread_worker_fn() itself never parks).
 
 # snap_threads N: SNAP_IT, SNAP_MISSED and SNAP_TICKS, each "v0 v1 ...".
 snap_threads() {

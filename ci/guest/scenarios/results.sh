@@ -22,7 +22,7 @@ faults_off() {
 }
 
 BIND_FAILED='kthread_example: thread [0-9]+: cannot bind to CPU [0-9]+: -22$'
-PARK_FAILED='kthread_example: thread [0-9]+: kthread_park\(\) failed: -38$'
+PARK_FAILED='kthread_example: thread [0-9]+: kthread_park\(\) failed: -16$'
 
 # Four threads of start_mode=run bind themselves (four failed calls); with
 # two CPUs, CPU 1 going away and back rebinds threads 1 and 3 in each
