@@ -120,12 +120,6 @@ static int kte_thread_fn(void *data)
 	u64 late, missed;
 	int gen;
 
-	/*
-	 * start_mode=run cannot kthread_bind() (kthread_run() has woken us):
-	 * the thread moves itself, and stays movable by sched_setaffinity().
-	 */
-	if (t->ops == &kte_run_ops)
-		kte_thread_rebind(t);
 	WRITE_ONCE(t->last_cpu, raw_smp_processor_id());
 	kte_wait_for_park(t);
 
@@ -181,7 +175,13 @@ static int kte_create_create(struct kte_thread *t, const char *name)
 	return 0;
 }
 
-/* kthread_run(): running at once; it binds itself (kte_thread_fn()). */
+/*
+ * kthread_run(): running at once, so kthread_bind() is too late; the
+ * binding comes after the wake-up, from set_cpus_allowed_ptr(), and stays
+ * movable by sched_setaffinity(). The thread sleeps a period before its
+ * first iteration, bound by then (or parked, which it may be already if
+ * loaded paused: kthread_park() can catch it before kte_thread_fn()).
+ */
 static int kte_run_create(struct kte_thread *t, const char *name)
 {
 	struct task_struct *task;
@@ -191,6 +191,7 @@ static int kte_run_create(struct kte_thread *t, const char *name)
 		return PTR_ERR(task);
 	get_task_struct(task);
 	t->task = task;
+	kte_thread_rebind(t);
 	kte_set_policy(task);
 	return 0;
 }

@@ -166,9 +166,10 @@ void kte_thread_rearm(struct kte_thread *t)
 }
 
 /*
- * Put a bound thread back on its CPU (hotplug broke or may break it). The
- * kernel refuses only a CPU that is not online: our callers run while it
- * is, so a failure means the binding is lost; said once per load.
+ * Put a bound thread on its CPU (again, when hotplug broke or may break
+ * it); a no-op when not bound. The kernel refuses only a CPU that is not
+ * online: our callers run while it is, so a failure means the binding is
+ * lost; said once per load.
  */
 void kte_thread_rebind(struct kte_thread *t)
 {
