@@ -65,6 +65,30 @@ kte_run_worker_on(int cpu, unsigned int flags, const char *name)
 	return worker;
 }
 
+/*
+ * kthread_run() for a thread bound to @cpu before its first wake-up:
+ * kthread_run_on_cpu() (5.17 on, Debian's 6.1 and later), or what it does
+ * (5.10). @name must hold no conversion: the helper formats it with @cpu.
+ * Bound later, from outside, a 7.x thread could lose the binding to the
+ * default affinity kthread() applies at its first wake-up.
+ */
+#ifdef KTE_HAVE_KTHREAD_RUN_ON_CPU
+#define kte_run_on_cpu(fn, data, cpu, name) kthread_run_on_cpu(fn, data, cpu, name)
+#else
+static inline struct task_struct *kte_run_on_cpu(int (*fn)(void *data),
+						 void *data, unsigned int cpu,
+						 const char *name)
+{
+	struct task_struct *p = kthread_create(fn, data, "%s", name);
+
+	if (!IS_ERR(p)) {
+		kthread_bind(p, cpu);
+		wake_up_process(p);
+	}
+	return p;
+}
+#endif
+
 /* hrtimer_setup() replaced hrtimer_init(): 6.12 has only the latter, 7.x the former. */
 static inline void kte_hrtimer_setup(struct hrtimer *timer,
 				     enum hrtimer_restart (*fn)(struct hrtimer *),

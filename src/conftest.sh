@@ -66,6 +66,15 @@ struct kthread_worker *kte_probe2(void)
 	return kthread_create_worker_on_node(0, NUMA_NO_NODE, "%s", "kte");
 }
 C
+	try KTHREAD_RUN_ON_CPU "$@" <<'C'
+#include <linux/kthread.h>
+int kte_probe_fn(void *data);
+struct task_struct *kte_probe(void);
+struct task_struct *kte_probe(void)
+{
+	return kthread_run_on_cpu(kte_probe_fn, NULL, 0, "kte");
+}
+C
 	try HRTIMER_SETUP "$@" <<'C'
 #include <linux/hrtimer.h>
 enum hrtimer_restart kte_probe_fn(struct hrtimer *t);

@@ -176,22 +176,23 @@ static int kte_create_create(struct kte_thread *t, const char *name)
 }
 
 /*
- * kthread_run(): running at once, so kthread_bind() is too late; the
- * binding comes after the wake-up, from set_cpus_allowed_ptr(), and stays
- * movable by sched_setaffinity(). The thread sleeps a period before its
- * first iteration, bound by then (or parked, which it may be already if
- * loaded paused: kthread_park() can catch it before kte_thread_fn()).
+ * kthread_run(), or kthread_run_on_cpu() when bound: running at once, bound
+ * before its first wake-up. (Loaded paused, kthread_park() may catch it in
+ * kthread() before kte_thread_fn() runs, or kte_wait_for_park() holds it.)
+ * The name is ours, validated: no printf conversion in it.
  */
 static int kte_run_create(struct kte_thread *t, const char *name)
 {
 	struct task_struct *task;
 
-	task = kthread_run(kte_thread_fn, t, "%s", name);
+	if (t->bind_cpu >= 0)
+		task = kte_run_on_cpu(kte_thread_fn, t, t->bind_cpu, name);
+	else
+		task = kthread_run(kte_thread_fn, t, "%s", name);
 	if (IS_ERR(task))
 		return PTR_ERR(task);
 	get_task_struct(task);
 	t->task = task;
-	kte_thread_rebind(t);
 	kte_set_policy(task);
 	return 0;
 }

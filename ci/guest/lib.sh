@@ -398,16 +398,16 @@ assert_fast_stop() {
 	assert_le "unload us, $1" "$UNLOAD_US" 20000000
 }
 
-# check_binding: with bind_cpus and threads=4, thread i is on online CPU
-# i mod N, and allowed there alone.
+# check_binding [WHAT]: with bind_cpus and threads=4, thread i is on online
+# CPU i mod N, and allowed there alone.
 check_binding() {
 	ncpu=$(nproc)
 	i=0
 	while [ $i -lt 4 ]; do
 		want=$((i % ncpu))
 		pid=$(tstat $i pid)
-		assert_eq "thread$i allowed CPUs" "$want" "$(allowed_cpus "$pid")"
-		assert_eq "thread$i last CPU" "$want" "$(tstat $i cpu)"
+		assert_eq "${1:+$1: }thread$i allowed CPUs" "$want" "$(allowed_cpus "$pid")"
+		assert_eq "${1:+$1: }thread$i last CPU" "$want" "$(tstat $i cpu)"
 		i=$((i + 1))
 	done
 }

@@ -45,7 +45,7 @@ cross_prefix() {
 qemu_machine() {
 	case $KTE_ARCH in
 	amd64) printf '%s\n' qemu-system-x86_64 ;;
-	i386) printf '%s\n' qemu-system-i386 -cpu max ;;
+	i386) printf '%s\n' qemu-system-i386 ;;
 	arm64) printf '%s\n' qemu-system-aarch64 -M virt -cpu cortex-a57 ;;
 	armhf) printf '%s\n' qemu-system-arm -M virt -cpu cortex-a15 ;;
 	ppc64el) printf '%s\n' qemu-system-ppc64 -M pseries ;;
