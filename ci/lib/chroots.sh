@@ -133,3 +133,37 @@ no_trace() {
 		! compgen -G "$ROOT/usr/src/$KTE_DKMS_NAME-*" >/dev/null &&
 		[ ! -e "$ROOT/var/lib/dkms/$KTE_DKMS_NAME" ]
 }
+
+# fake_kernel_tree KVER [WHY]: a "headers" tree for KVER in $ROOT whose
+# make fails on purpose, saying WHY: dkms finds headers (include/ and a
+# Makefile), and any build it attempts there fails.
+fake_kernel_tree() {
+	mkdir -p "$ROOT/lib/modules/$1/build/include"
+	printf 'modules:\n\t@echo "%s"; exit 1\n' "${2:-this kernel tree is broken on purpose}" \
+		>"$ROOT/lib/modules/$1/build/Makefile"
+}
+
+# --- the kernel gate: dkms.conf's BUILD_EXCLUSIVE_KERNEL --------------------
+
+# dkms_gate_admits KVER: dkms.conf's BUILD_EXCLUSIVE_KERNEL admits the
+# kernel release KVER, matched as dkms matches it (bash's =~).
+dkms_gate_admits() {
+	local re
+	re=$(sed -n 's/^BUILD_EXCLUSIVE_KERNEL="\(.*\)"$/\1/p' "$KTE_ROOT/dkms.conf")
+	[ -n "$re" ] || die "dkms.conf sets no BUILD_EXCLUSIVE_KERNEL"
+	[[ $1 =~ $re ]]
+}
+
+# dkms_gate_minimum_is KVER: the gate admits KVER and refuses the minor
+# release before it (5.10.0-33-amd64: 5.9.0; 6.0.1: 5.99.0).
+dkms_gate_minimum_is() {
+	local major minor prev
+	IFS=. read -r major minor _ <<<"$1"
+	if [ "$minor" -gt 0 ]; then
+		prev=$major.$((minor - 1)).0
+	else
+		prev=$((major - 1)).99.0
+	fi
+	dkms_gate_admits "$1" || { log "dkms.conf's kernel gate refuses $1"; return 1; }
+	! dkms_gate_admits "$prev" || { log "dkms.conf's kernel gate admits $prev, older than $1"; return 1; }
+}
