@@ -6,7 +6,7 @@
 
 # The user ID of ci/pkg's throwaway key (in $KTE_CACHE/gnupg).
 # shellcheck disable=SC2034 # used by ci/pkg
-KTE_ARCHIVE_KEY_UID="kthread-example test archive key (throwaway, tests only) <kthread-example@lists.example.org>"
+KTE_ARCHIVE_KEY_UID="kthread-example test archive key (throwaway, tests only) <kthread-example@maintainer.invalid>"
 
 # gpg_fpr HOME KEY: the fingerprint of KEY's secret key in the gpg home
 # HOME ("" for the caller's own keyring); fails when there is none.
