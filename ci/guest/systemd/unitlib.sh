@@ -1,0 +1,40 @@
+# shellcheck shell=sh
+# SPDX-License-Identifier: GPL-2.0
+# Helpers of the systemd groups (each sources this; it has no tests): what
+# the unit logged, as a user reads it with journalctl.
+
+UNIT=kthread-example
+
+# unit_errors: the lines the unit's last start logged at error priority or
+# above, under its SyslogIdentifier (journalctl -p err -t kthread-example).
+unit_errors() {
+	journalctl -b -o cat -p err -t "$UNIT" \
+		_SYSTEMD_INVOCATION_ID="$(systemctl show -P InvocationID "$UNIT")"
+}
+
+unit_errors_have() { unit_errors | grep -qF -- "$1"; }
+
+# unit_says TEXT...: each TEXT is in unit_errors (journald files a
+# service's output a moment after it exits: up to 5 s); reports the lines.
+unit_says() {
+	_says=0
+	for _want in "$@"; do
+		wait_for 5 unit_errors_have "$_want" && continue
+		fail "the unit's error lines lack '$_want'"
+		_says=1
+	done
+	unit_errors | sed 's/^/KTE-REPORT journalctl -p err: /'
+	[ "$_says" = 0 ] && return
+	# What the unit did log, and how.
+	journalctl -b -o verbose -u "$UNIT" -n 12 --no-pager |
+		grep -E '^ +(MESSAGE|PRIORITY|SYSLOG_IDENTIFIER|_SYSTEMD_INVOCATION_ID)=' | tail -n 48
+	echo "InvocationID: $(systemctl show -P InvocationID "$UNIT")"
+}
+
+# unit_not_says ERE: no error line of the last start matches ERE (a wrong
+# cause named).
+unit_not_says() {
+	if unit_errors | grep -qE -- "$1"; then
+		fail "the unit's error lines name a wrong cause: $(unit_errors | grep -E -- "$1")"
+	fi
+}
