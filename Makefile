@@ -12,7 +12,7 @@ MODULE_SOURCES = $(filter-out %.mod.c,$(wildcard src/*.c)) \
 	$(filter-out src/kte_conftest.h,$(wildcard src/*.h))
 
 .PHONY: all modules clean lint check check-boot check-matrix check-deb check-secureboot check-rpm check-debug demo bench deps \
-	install install-src install-data dkms-install dkms-remove deb rpm repo help
+	install install-src install-data install-doc dkms-install dkms-remove deb rpm repo help
 
 all: modules
 
@@ -81,6 +81,13 @@ install-data:
 	install -D -m 0755 data/kthread-example-load $(DESTDIR)/usr/libexec/$(NAME)/load
 	install -D -m 0644 data/kthread-example.conf $(DESTDIR)/etc/modprobe.d/$(NAME).conf
 	install -D -m 0644 data/kthread_example.4 $(DESTDIR)/usr/share/man/man4/kthread_example.4
+
+## install-doc: README.md and what it links to (docs/, the sysfs ABI file), laid out as here, into $(DOCDIR) (both packages)
+DOCDIR = $(DESTDIR)/usr/share/doc/$(NAME)-dkms
+install-doc:
+	install -D -m 0644 README.md $(DOCDIR)/README.md
+	install -D -m 0644 -t $(DOCDIR)/docs docs/*.md docs/*.png
+	install -D -m 0644 src/sysfs-kernel-kthread_example $(DOCDIR)/src/sysfs-kernel-kthread_example
 
 ## dkms-install: by hand without packages (root): add, build and install with DKMS
 dkms-install: install-src
