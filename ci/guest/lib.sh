@@ -19,9 +19,11 @@ result() {
 	echo "KTE-RESULT $1 $2${3:+: $3}"
 }
 
-# Failing assertions set this; the test ends as failed.
+# Failing assertions set this; the test ends as failed, and its first
+# reason goes into the KTE-RESULT line that the host's summary prints.
 fail() {
 	echo "    fail: $*"
+	[ "${TEST_FAILED:-0}" != 0 ] || TEST_WHY=$*
 	TEST_FAILED=1
 }
 
@@ -78,6 +80,7 @@ run_group() {
 	echo "KTE-GROUP $1 tests=$(echo "$_gtests" | grep -c .)"
 	for _gt in $_gtests; do
 		TEST_FAILED=0
+		TEST_WHY=
 		TEST_SKIPPED=
 		dmesg -c >/dev/null
 		echo "KTE-TEST $_grp/$_gt" >/dev/kmsg
@@ -88,7 +91,7 @@ run_group() {
 		# The systemd images keep the module that the service loaded.
 		[ -n "${KTE_KEEP_MODULE:-}" ] || cleanup_module
 		if [ "$TEST_FAILED" != 0 ]; then
-			result FAIL "$_grp/$_gt"
+			result FAIL "$_grp/$_gt" "$(echo "$TEST_WHY" | cut -c1-300)"
 		elif [ -n "$TEST_SKIPPED" ]; then
 			result SKIP "$_grp/$_gt" "$TEST_SKIPPED"
 		else

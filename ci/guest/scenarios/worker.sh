@@ -5,10 +5,16 @@
 # fast unload of the other modes.
 
 # in_worker_fn PID: PID sleeps in kthread_worker_fn(), per its wchan or
-# (5.10 shows a sleeping kthread's wchan as 0) its kernel stack.
+# (5.10 shows a sleeping kthread's wchan as 0) its kernel stack. A worker
+# caught running its work (every 50 ms, slower under emulation) shows
+# neither, so a few looks are allowed; one that never sleeps there fails.
 in_worker_fn() {
-	[ "$(cat "/proc/$1/wchan")" = kthread_worker_fn ] ||
-		grep -q 'kthread_worker_fn' "/proc/$1/stack"
+	for _look in 1 2 3 4 5 6 7 8 9 10; do
+		[ "$(cat "/proc/$1/wchan")" = kthread_worker_fn ] && return 0
+		grep -q 'kthread_worker_fn' "/proc/$1/stack" && return 0
+		sleep 0.02
+	done
+	return 1
 }
 
 test_worker_threads() {
