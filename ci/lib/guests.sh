@@ -73,9 +73,25 @@ qemu_run() {
 	: >"$(guest_out "$serial")"
 	mapfile -t machine < <(qemu_machine)
 	mapfile -t channels < <(qemu_channels "$serial" "$(guest_out "$serial")")
-	timeout --foreground "$limit" "${machine[@]}" -accel tcg -m 1024 \
-		-smp "$smp" -display none -monitor none "${channels[@]}" \
-		-nic none -no-reboot "$@" </dev/null >&2 || true
+	local start=$SECONDS
+	# In a subshell whose `times` then holds what QEMU used (its own
+	# children's user and system time): the tiers' CPU budget is two
+	# cores, and each guest's share goes to the log.
+	(
+		timeout --foreground "$limit" "${machine[@]}" -accel tcg -m 1024 \
+			-smp "$smp" -display none -monitor none "${channels[@]}" \
+			-nic none -no-reboot "$@" </dev/null >&2 || true
+		# Not in a pipeline: its subshell would count nothing.
+		times >"${serial%.log}.cpu"
+	)
+	log "guest $(basename "$serial"): $((SECONDS - start)) s, $(guest_cpu "$serial") s of CPU"
+}
+
+# guest_cpu LOG: the CPU seconds (user plus system) the guest of console
+# LOG used: the second line of `times` ("0m12.345s 0m1.234s").
+guest_cpu() {
+	awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] }
+		printf "%.0f", t }' "${1%.log}.cpu" 2>/dev/null || echo "?"
 }
 
 # guest_out LOG: the file of the guest's result channel beside console LOG
