@@ -43,7 +43,7 @@ test_upgrade_on_running_system() {
 	dkms status -m kthread-example | sed 's/^/KTE-REPORT dkms status: /'
 	dkms status -m kthread-example | grep -v "^kthread-example/$new, " &&
 		fail "DKMS holds another version than $new"
-	dkms status -m kthread-example -v "$new" -k "$(uname -r)" | grep -q ': installed' ||
+	dkms status -m kthread-example -v "$new" -k "$(uname -r)" | grep ': installed' >/dev/null ||
 		fail "$new is not installed for the running kernel"
 	[ -e "/usr/src/kthread-example-$old" ] && fail "the source of $old is still in /usr/src"
 	echo "KTE-REPORT after: /sys/module/kthread_example/version $(cat /sys/module/kthread_example/version)," \
