@@ -175,7 +175,7 @@ check_guest_log() {
 	fi
 	if grep -aEq "$KTE_SPLAT" "$serial"; then
 		log "kernel reported a problem:"
-		grep -aE -A20 "$KTE_SPLAT" "$serial" | head -60 >&2
+		grep -aE -B4 -A20 "$KTE_SPLAT" "$serial" | head -60 >&2
 		failed=$((failed + 1))
 	fi
 	[ "$failed" -eq 0 ] || ok=1

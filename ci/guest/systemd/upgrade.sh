@@ -1,10 +1,11 @@
 # shellcheck shell=sh
 # SPDX-License-Identifier: GPL-2.0
-# Upgrade on a running system, after the second boot's tests: with the
-# module loaded and the service active, the repository publishes the next
-# version (the image holds it, signed, at /srv/repo2) and apt upgrades to
-# it. The package's maintainer scripts (dh_dkms's, then dh_installsystemd's
-# restart) leave the new version built, loaded and running, with no reboot.
+# Upgrade on a running system (a boot of its own, on the image's second
+# kernel): with the module loaded and the service active, the repository
+# publishes the next version (the image holds it, signed, at /srv/repo2)
+# and apt upgrades to it. The package's maintainer scripts (dh_dkms's,
+# then dh_installsystemd's restart) leave the new version built, loaded
+# and running, with no reboot.
 
 # shellcheck source=unitlib.sh
 . /kte/scenarios/unitlib.sh
