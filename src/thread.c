@@ -26,7 +26,9 @@
  * 64-bit (no seqcount there); on 32-bit it keeps the writer from being
  * preempted inside the seqcount's write section, which u64_stats requires:
  * a reader preempting it on the same CPU would spin on the odd sequence,
- * for ever if the reader is a real-time task.
+ * for ever if the reader is a real-time task. Sums are set, not added:
+ * u64_stats_add() takes an unsigned long, which on 32-bit would cut a
+ * lateness of 4.3 s or more (a thread starved or frozen that long).
  */
 static void kte_account(struct kte_thread *t, u64 late, u64 missed)
 {
@@ -36,9 +38,9 @@ static void kte_account(struct kte_thread *t, u64 late, u64 missed)
 
 	flags = u64_stats_update_begin_irqsave(&s->syncp);
 	u64_stats_inc(&s->iterations);
-	u64_stats_add(&s->missed, missed);
+	kte_u64_stats_set(&s->missed, u64_stats_read(&s->missed) + missed);
 	kte_u64_stats_set(&s->late_last, late);
-	u64_stats_add(&s->late_sum, late);
+	kte_u64_stats_set(&s->late_sum, u64_stats_read(&s->late_sum) + late);
 	if (late < u64_stats_read(&s->late_min))
 		kte_u64_stats_set(&s->late_min, late);
 	if (late > u64_stats_read(&s->late_max))
@@ -65,12 +67,14 @@ void kte_thread_snapshot(struct kte_thread *t, struct kte_snapshot *snap)
 		sum = u64_stats_read(&s->late_sum);
 	} while (u64_stats_fetch_retry(&s->syncp, seq));
 
-	if (snap->iterations) {
-		snap->late_avg = div64_u64(sum, snap->iterations);
-	} else {
+	/*
+	 * On 64-bit, u64_stats reads each counter whole but the set of them
+	 * is not a snapshot: a read racing the writer may see the new count
+	 * before the first minimum (or the average off by that one sample).
+	 */
+	if (snap->late_min == U64_MAX)
 		snap->late_min = 0;
-		snap->late_avg = 0;
-	}
+	snap->late_avg = snap->iterations ? div64_u64(sum, snap->iterations) : 0;
 }
 
 /* One period's work, @late ns after its deadline, @missed periods skipped. */

@@ -85,6 +85,21 @@ static enum hrtimer_restart kte_timer_fn(struct hrtimer *timer)
 }
 
 /*
+ * On PREEMPT_RT a timer not marked hard expires in the softirq thread
+ * (ktimers/N), so a real-time worker would wait for that thread's turn:
+ * the kernel gives its own sleepers hard expiry when the task is real-time
+ * (__hrtimer_init_sleeper()), and we do the same for a fifo worker (the
+ * callback only takes the worker's raw lock). A normal worker stays soft,
+ * as the kernel keeps a normal task's wake-up out of the hard interrupt
+ * there. Elsewhere the two modes are the same.
+ */
+static enum hrtimer_mode kte_worker_timer_mode(void)
+{
+	return kte_param_sched_policy() == KTE_SCHED_NORMAL ?
+	       HRTIMER_MODE_ABS : HRTIMER_MODE_ABS_HARD;
+}
+
+/*
  * The worker of @t, named @name, bound before its first wake-up, with its
  * policy; freezable, as the loop's thread. Its timer is not armed yet. The
  * flush returns once the worker runs kthread_worker_fn(): from then on a
@@ -106,7 +121,7 @@ static int kte_worker_create(struct kte_thread *t, const char *name)
 	kthread_init_work(&t->w.work, kte_work_fn);
 	kthread_init_work(&t->w.park_work, kte_park_work_fn);
 	kte_hrtimer_setup(&t->w.timer, kte_timer_fn, CLOCK_MONOTONIC,
-			  HRTIMER_MODE_ABS);
+			  kte_worker_timer_mode());
 	kte_set_policy(worker->task);
 	kthread_flush_worker(worker);
 	return 0;
@@ -117,7 +132,7 @@ static void kte_worker_arm(struct kte_thread *t)
 {
 	t->w.period = ms_to_ktime(kte_param_interval_ms());
 	t->w.deadline = ktime_add(ktime_get(), t->w.period);
-	hrtimer_start(&t->w.timer, t->w.deadline, HRTIMER_MODE_ABS);
+	hrtimer_start(&t->w.timer, t->w.deadline, kte_worker_timer_mode());
 }
 
 /*

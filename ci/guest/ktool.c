@@ -23,6 +23,9 @@
  *   ktool fifo PID PRIO         SCHED_FIFO at PRIO for PID (0: back to
  *                               SCHED_OTHER); the benchmark lifts its shell
  *                               above 256 busy threads so its reads run.
+ *   ktool hog CPU MS            spin on CPU for MS ms at SCHED_FIFO 99: no
+ *                               real-time task of lower priority runs there
+ *                               meanwhile; prints "hog_ms=N", the spin.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -191,6 +194,27 @@ static int set_fifo(const char *pid, const char *prio)
 	return 0;
 }
 
+static int hog(const char *cpu, const char *ms)
+{
+	struct sched_param sp = { .sched_priority = 99 };
+	long long start, end;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(atoi(cpu), &set);
+	if (sched_setaffinity(0, sizeof(set), &set) ||
+	    sched_setscheduler(0, SCHED_FIFO, &sp)) {
+		fprintf(stderr, "ktool: spinning on CPU %s: %s\n", cpu, strerror(errno));
+		return errno;
+	}
+	start = now_ns();
+	end = start + atoll(ms) * 1000000LL;
+	while (now_ns() < end)
+		;
+	printf("hog_ms=%lld\n", (now_ns() - start) / 1000000);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "load"))
@@ -205,8 +229,10 @@ int main(int argc, char **argv)
 		return clock_files(argc - 2, argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "fifo"))
 		return set_fifo(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "hog"))
+		return hog(argv[2], argv[3]);
 	fprintf(stderr, "usage: ktool load FILE [PARAM...] | ktool unload NAME |\n"
 		"       ktool load-nth N FILE [PARAM...] | ktool write FILE VALUE |\n"
-		"       ktool clock [FILE...] | ktool fifo PID PRIO\n");
+		"       ktool clock [FILE...] | ktool fifo PID PRIO | ktool hog CPU MS\n");
 	return 2;
 }

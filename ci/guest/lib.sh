@@ -296,6 +296,8 @@ periods() {
 }
 
 has_iterated() { [ "$(tstat "$1" iterations)" -gt 0 ]; }
+# has_iterated_beyond I N: thread I has run more than N iterations.
+has_iterated_beyond() { [ "$(tstat "$1" iterations)" -gt "$2" ]; }
 
 # task_state PID: the state letter in /proc/PID/status (R, S, P, ...).
 task_state() {

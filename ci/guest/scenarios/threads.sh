@@ -71,6 +71,35 @@ test_bind_cpus() {
 	done
 }
 
+# A thread kept off its CPU for 5 s wakes once 5 s late: the lateness sum
+# must hold that whole. u64_stats_add() takes an unsigned long, so on
+# 32-bit it would cut the 5 s to under 4.3 s, and average x iterations
+# fall below the maximum. The spin is SCHED_FIFO 99 and the thread
+# fifo_low (SCHED_FIFO 1): neither RT throttling nor the fair server of
+# 6.12+ lets a lower real-time task run beside it.
+test_starved_5s_summed_whole() {
+	if [ "$(nproc)" -lt 2 ]; then
+		skip "one CPU: the spin would starve the shell too"
+		return
+	fi
+	load threads=1 bind_cpus=1 interval_ms=100 sched_policy=fifo_low
+	wait_for 3 has_iterated 0 || fail "thread0 never ran"
+	spun=$(ktool hog 0 5000 | sed -n 's/^hog_ms=//p')
+	it=$(tstat 0 iterations)
+	wait_for 3 has_iterated_beyond 0 "$it" || fail "thread0 did not run after the spin"
+	echo Y >"$PARAMS/paused" || fail "pause refused"
+	it=$(tstat 0 iterations)
+	avg=$(tstat 0 lateness_avg_ns)
+	max=$(tstat 0 lateness_max_ns)
+	unload
+	note "spun ${spun:-?} ms on CPU 0: $it iterations, lateness max $max ns, average $avg ns"
+	# awk: the shell's test may not compare past 2^31 on 32-bit.
+	awk -v m="$max" 'BEGIN { exit !(m >= 4500000000) }' ||
+		fail "the spin did not keep thread0 off its CPU for 4.5 s (lateness max $max ns)"
+	awk -v a="$avg" -v n="$it" -v m="$max" 'BEGIN { exit !((a + 1) * n >= m) }' ||
+		fail "lateness sum lost the late wake-up: (average $avg + 1) x $it iterations < max $max"
+}
+
 test_unbound_by_default() {
 	if [ "$(nproc)" -lt 2 ]; then
 		skip "one CPU: bound and unbound look the same"
