@@ -75,8 +75,26 @@ overlay_up() {
 }
 overlay_down() {
 	[ -d "$1/root" ] || return 0
+	chroot_kill "$1/root"
 	chroot_umount "$1/root"
-	if mountpoint -q "$1/root"; then umount "$1/root"; fi
+	if mountpoint -q "$1/root"; then umount "$1/root" || umount -l "$1/root"; fi
+}
+
+# chroot_kill DIR: end what an install left running inside the chroot DIR
+# (a daemon a package started, still exiting), as schroot does when its
+# session ends, so that DIR can be unmounted.
+chroot_kill() {
+	local dir p pids=() names=()
+	dir=$(realpath "$1")
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/root" 2>/dev/null)" = "$dir" ] || continue
+		pids+=("${p#/proc/}")
+		names+=("$(cat "$p/comm" 2>/dev/null)")
+	done
+	[ ${#pids[@]} -gt 0 ] || return 0
+	log "ending what was left running in $dir: ${names[*]}"
+	kill "${pids[@]}" 2>/dev/null || true
+	sleep 1
 }
 
 # --- DKMS state inside a package-test chroot ($ROOT) -----------------------

@@ -1,6 +1,6 @@
 # shellcheck shell=sh
 # SPDX-License-Identifier: GPL-2.0
-# Upgrade on a running system (a boot of its own, on the image's second
+# Upgrade on a running system (a boot of its own, on the image's first
 # kernel): with the module loaded and the service active, the repository
 # publishes the next version (the image holds it, signed, at /srv/repo2)
 # and apt upgrades to it. The package's maintainer scripts (dh_dkms's,
