@@ -40,6 +40,7 @@ timer_contexts() {
 	trace=$(grep 'function=kte_timer_fn' "$TRACEFS/trace")
 	unload
 	echo "$trace" | grep . | awk '{
+		f = ""
 		for (i = 1; i < NF; i++)
 			if ($i ~ /^\[[0-9]+\]$/) { f = $(i + 1); break }
 		print (f ~ /[hH]/) ? "hard" : (f ~ /s/) ? "soft" : "other"
