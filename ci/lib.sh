@@ -51,6 +51,10 @@ declare -gA KTE_DEB_KERNELS=(
 	[trixie]="amd64 cloud-amd64 rt-amd64"
 	[sid]="amd64 cloud-amd64 rt-amd64"
 )
+# The release whose installed image ci/test-secureboot boots (its boots
+# are also that release's chain of ci/test-deb's boots).
+# shellcheck disable=SC2034
+KTE_SB_SUITE=bookworm
 
 log() { printf '[%s] %s\n' "${0##*/}" "$*" >&2; }
 die() { log "error: $*"; exit 1; }

@@ -29,38 +29,62 @@ chroot_umount() {
 	return 0
 }
 
-# chroot_build SUITE NAME PACKAGE...: the cached chroot SUITE-NAME, a
-# minbase debootstrap plus PACKAGEs (rebuilt when the list changes).
+# chroot_build SUITE NAME [--no-install-recommends] PACKAGE...: the cached
+# chroot SUITE-NAME: a copy of the suite's minbase debootstrap (debootstrap
+# runs once per suite, not once per chroot) plus PACKAGEs, rebuilt when the
+# list changes. A tool chroot passes --no-install-recommends, which goes
+# to apt-get as it is: it gets what it names and their dependencies, not
+# what they recommend (diffoscope-minimal alone recommends ffmpeg, R and a
+# JRE: 700 packages that a first run would unpack for nothing). The two
+# lanes of make check may ask for the same chroot at once: a lock per
+# chroot makes the second wait for the first's build.
 chroot_build() {
-	local suite=$1 name=$2 dir stamp
+	local suite=$1 name=$2 dir stamp lock
 	shift 2
 	dir=$KTE_CACHE/chroots/$suite-$name
 	stamp="$suite $*"
-	if [ -f "$dir/.kte-stamp" ] && [ "$(cat "$dir/.kte-stamp")" = "$stamp" ]; then
-		printf '%s\n' "$dir"
-		return
+	mkdir -p "$KTE_CACHE/chroots"
+	exec {lock}>"$dir.lock"
+	flock "$lock"
+	if [ "$(cat "$dir/.kte-stamp" 2>/dev/null)" != "$stamp" ]; then
+		log "building chroot $suite-$name (${*:-minbase})"
+		chroot_make "$suite" "$name" "$dir" "$@"
+		printf '%s\n' "$stamp" >"$dir/.kte-stamp"
 	fi
-	log "building chroot $suite-$name (${*:-minbase})"
+	exec {lock}>&-
+	printf '%s\n' "$dir"
+}
+
+# chroot_make SUITE NAME DIR PACKAGE...: chroot_build's build. dpkg need
+# not sync what it unpacks: a chroot cut short is rebuilt (no stamp).
+chroot_make() {
+	local suite=$1 name=$2 dir=$3 base
+	shift 3
 	rm -rf "$dir"
-	mkdir -p "$dir"
-	debootstrap --variant=minbase "$suite" "$dir" "$(archive_url)" >&2 ||
-		die "debootstrap $suite failed"
-	suite_sources "$suite" >"$dir/etc/apt/sources.list"
-	echo 'Acquire::Check-Valid-Until "false";' >"$dir/etc/apt/apt.conf.d/99kte-snapshot"
-	# No daemons may start in a chroot.
-	printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
-	chmod +x "$dir/usr/sbin/policy-rc.d"
+	if [ "$name" = minbase ]; then
+		mkdir -p "$dir"
+		debootstrap --variant=minbase "$suite" "$dir" "$(archive_url)" >&2 ||
+			die "debootstrap $suite failed"
+		suite_sources "$suite" >"$dir/etc/apt/sources.list"
+		echo 'Acquire::Check-Valid-Until "false";' >"$dir/etc/apt/apt.conf.d/99kte-snapshot"
+		# No daemons may start in a chroot.
+		printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
+		chmod +x "$dir/usr/sbin/policy-rc.d"
+	else
+		base=$(chroot_build "$suite" minbase)
+		cp -a --reflink=auto "$base" "$dir"
+		rm -f "$dir/.kte-stamp"
+	fi
 	chroot_mount "$dir"
 	if ! { chroot_run "$dir" apt-get -q update &&
 		{ [ $# -eq 0 ] || chroot_run "$dir" apt-get -q install -y \
-			-o Dpkg::Options::=--force-confold "$@"; } &&
+			-o Dpkg::Options::=--force-confold \
+			-o Dpkg::Options::=--force-unsafe-io "$@"; } &&
 		chroot_run "$dir" apt-get clean; } >&2; then
 		chroot_umount "$dir"
 		die "cannot install $* in the $suite chroot"
 	fi
 	chroot_umount "$dir"
-	printf '%s\n' "$stamp" >"$dir/.kte-stamp"
-	printf '%s\n' "$dir"
 }
 
 # overlay_up LOWER WORK: a writable copy of LOWER at WORK/root (overlayfs),
