@@ -66,7 +66,12 @@ guest_append() {
 # the kernel's console in LOG and the guest's own output (a channel where
 # printk never writes) in `guest_out LOG`, bounded by LIMIT seconds (a
 # guest that hangs, or a firmware waiting for a key, ends there); the
-# caller checks both.
+# caller checks both. A QEMU that ignores the end of its time gets SIGKILL
+# 20 s later, and one whose guest said KTE-DONE but has not powered off
+# POWEROFF_GRACE seconds later is stopped then (it has nothing more to
+# report): once, s390x's QEMU went on after its guest's last test and
+# then ignored SIGTERM, and the tier waited for it until CI's own limit.
+POWEROFF_GRACE=120
 qemu_run() {
 	local limit=$1 serial=$2 smp=$3 machine channels
 	shift 3
@@ -78,13 +83,37 @@ qemu_run() {
 	# children's user and system time): the tiers' CPU budget is two
 	# cores, and each guest's share goes to the log.
 	(
-		timeout --foreground "$limit" "${machine[@]}" -accel tcg -m 1024 \
+		timeout -k 20 --foreground "$limit" "${machine[@]}" -accel tcg -m 1024 \
 			-smp "$smp" -display none -monitor none "${channels[@]}" \
-			-nic none -no-reboot "$@" </dev/null >&2 || true
+			-nic none -no-reboot "$@" </dev/null >&2 &
+		local qemu=$! watch
+		stop_after_done "$serial" "$qemu" &
+		watch=$!
+		wait "$qemu" || true
+		kill "$watch" 2>/dev/null || true
+		wait "$watch" 2>/dev/null || true
 		# Not in a pipeline: its subshell would count nothing.
 		times >"${serial%.log}.cpu"
 	)
 	log "guest $(basename "$serial"): $((SECONDS - start)) s, $(guest_cpu "$serial") s of CPU"
+}
+
+# stop_after_done LOG PID: once the guest of console LOG has said KTE-DONE,
+# give it POWEROFF_GRACE seconds to power off, then end PID (timeout(1),
+# which passes the signal on to QEMU and kills it 20 s later if need be).
+stop_after_done() {
+	local out
+	out=$(guest_out "$1")
+	# The sleeps outlive this watcher when QEMU ends first and it is
+	# killed: they must not hold the tier's output pipe open.
+	until grep -aq '^KTE-DONE' "$out" 2>/dev/null; do
+		kill -0 "$2" 2>/dev/null || return 0
+		sleep 2 >/dev/null 2>&1
+	done
+	sleep "$POWEROFF_GRACE" >/dev/null 2>&1
+	kill -0 "$2" 2>/dev/null || return 0
+	log "guest $(basename "$1"): tests done, no power-off after $POWEROFF_GRACE s: stopped"
+	kill "$2" 2>/dev/null || true
 }
 
 # guest_cpu LOG: the CPU seconds (user plus system) the guest of console
