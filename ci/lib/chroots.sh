@@ -3,9 +3,11 @@
 # debootstrap chroots, overlays, and DKMS state inside a package-test chroot.
 # Part of ci/lib.sh, which sources it: source that, not this.
 
-# A chroot is built once per suite and package list into the cache and
-# then used read-only as the lower layer of an overlay, so every test starts
-# from the same state and throws its changes away.
+# A chroot is built once per suite and package list into the cache. The
+# package tiers' chroots are then used read-only, as the lower layer of an
+# overlay, so every test starts from the same state and throws its changes
+# away; the build chroots (kbuild, cross-ARCH) get the module's sources
+# copied into /build, one build at a time.
 
 # chroot_run DIR COMMAND...: run in the chroot, non-interactive, services off.
 chroot_run() {
@@ -45,10 +47,15 @@ chroot_build() {
 	stamp="$suite $*"
 	mkdir -p "$KTE_CACHE/chroots"
 	exec {lock}>"$dir.lock"
-	flock "$lock"
+	if ! flock -n "$lock"; then
+		log "waiting for the other lane's build of chroot $suite-$name"
+		flock -w 3600 "$lock" || die "chroot $suite-$name stayed locked for an hour"
+	fi
 	if [ "$(cat "$dir/.kte-stamp" 2>/dev/null)" != "$stamp" ]; then
 		log "building chroot $suite-$name (${*:-minbase})"
-		chroot_make "$suite" "$name" "$dir" "$@"
+		# errexit is off in the $(...) this runs in: each step says so.
+		chroot_make "$suite" "$name" "$dir" "$@" || die "cannot build chroot $suite-$name"
+		sync -f "$dir"
 		printf '%s\n' "$stamp" >"$dir/.kte-stamp"
 	fi
 	exec {lock}>&-
@@ -56,34 +63,44 @@ chroot_build() {
 }
 
 # chroot_make SUITE NAME DIR PACKAGE...: chroot_build's build. dpkg need
-# not sync what it unpacks: a chroot cut short is rebuilt (no stamp).
+# not sync what it unpacks (chroot_build syncs the tree once, before the
+# stamp: a chroot cut short has none and is rebuilt). A chroot copied from
+# the suite's minbase is upgraded first: that debootstrap may be older than
+# the archive the packages come from.
 chroot_make() {
 	local suite=$1 name=$2 dir=$3 base
 	shift 3
-	rm -rf "$dir"
+	chroot_umount "$dir"
+	rm -rf "$dir" || die "cannot remove the old $dir"
 	if [ "$name" = minbase ]; then
-		mkdir -p "$dir"
+		mkdir -p "$dir" || return 1
 		debootstrap --variant=minbase "$suite" "$dir" "$(archive_url)" >&2 ||
 			die "debootstrap $suite failed"
-		suite_sources "$suite" >"$dir/etc/apt/sources.list"
+		suite_sources "$suite" >"$dir/etc/apt/sources.list" || return 1
 		echo 'Acquire::Check-Valid-Until "false";' >"$dir/etc/apt/apt.conf.d/99kte-snapshot"
 		# No daemons may start in a chroot.
-		printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
+		printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d" || return 1
 		chmod +x "$dir/usr/sbin/policy-rc.d"
 	else
-		base=$(chroot_build "$suite" minbase)
-		cp -a --reflink=auto "$base" "$dir"
+		base=$(chroot_build "$suite" minbase) || die "no minbase chroot of $suite"
+		{ mkdir "$dir" && cp -a --reflink=auto "$base/." "$dir/"; } ||
+			die "cannot copy $base to $dir"
 		rm -f "$dir/.kte-stamp"
 	fi
 	chroot_mount "$dir"
 	if ! { chroot_run "$dir" apt-get -q update &&
+		{ [ "$name" = minbase ] || chroot_run "$dir" apt-get -q -y \
+			-o Dpkg::Options::=--force-unsafe-io dist-upgrade; } &&
 		{ [ $# -eq 0 ] || chroot_run "$dir" apt-get -q install -y \
 			-o Dpkg::Options::=--force-confold \
 			-o Dpkg::Options::=--force-unsafe-io "$@"; } &&
 		chroot_run "$dir" apt-get clean; } >&2; then
+		chroot_kill "$dir"
 		chroot_umount "$dir"
 		die "cannot install $* in the $suite chroot"
 	fi
+	# A daemon a postinst started despite policy-rc.d would hold the lock.
+	chroot_kill "$dir"
 	chroot_umount "$dir"
 }
 

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Secure Boot on the image's second kernel, whose headers were installed
 # after our package: DKMS built and signed for it by itself, and with the
-# same enrolled key the unit loads it at boot.
+# same enrolled key the unit loads it. Boot c runs this after boot2's
+# group, on boot b's layer: the bad option boot1 left failed the unit at
+# boot, boot2's tests fixed it and restarted the unit.
 
 test_loaded_on_new_kernel() {
 	assert_secure_boot
