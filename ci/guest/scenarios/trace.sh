@@ -9,6 +9,35 @@ field() {
 	echo "$2" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"
 }
 
+# Turning an event on or off patches live code: the event's call sites and,
+# for the comm cache, the scheduler's own sched_switch and sched_wakeup
+# sites. On x86 that is text_poke_bp (an int3 first, then the new bytes,
+# each step synced on every CPU). Under QEMU's TCG a second vCPU has run
+# an int3 that was no longer there ("Oops: int3" in ttwu_do_activate,
+# 7.2.13 with two vCPUs, once): the emulator's cross-vCPU code change, not
+# the kernel's or ours. So these tests take the other CPUs offline first
+# (one CPU patches and runs; the tests need no second one) and put them
+# back after.
+OFFLINED=
+patch_alone() {
+	OFFLINED=
+	for _c in /sys/devices/system/cpu/cpu[1-9]*/online; do
+		if [ -f "$_c" ] && [ "$(cat "$_c")" = 1 ]; then
+			if echo 0 >"$_c"; then
+				OFFLINED="$OFFLINED $_c"
+			else
+				fail "cannot take ${_c%/online} offline"
+			fi
+		fi
+	done
+}
+cpus_back() {
+	for _c in $OFFLINED; do
+		echo 1 >"$_c" || fail "cannot bring ${_c%/online} back online"
+	done
+	OFFLINED=
+}
+
 # events_of THREAD: the trace's events of THREAD, one per line.
 events_of() {
 	grep "kte_iteration: thread=$1 " "$TRACEFS/trace"
@@ -16,6 +45,7 @@ events_of() {
 
 test_tracepoint_records_each_iteration() {
 	tracefs_up
+	patch_alone
 	load threads=2 interval_ms=20 verbose=0
 	[ -d "$EVENT" ] || fail "no $EVENT"
 	echo >"$TRACEFS/trace"
@@ -45,15 +75,18 @@ test_tracepoint_records_each_iteration() {
 	unload
 	assert_gone
 	[ ! -d "$EVENT" ] || fail "$EVENT is still there after unload"
+	cpus_back
 }
 
 # The histogram a user gets with plain tracefs writes (README shows them).
 test_lateness_histogram() {
 	tracefs_up
+	patch_alone
 	load threads=2 interval_ms=10 verbose=0 paused=Y
 	if [ ! -e "$EVENT/hist" ]; then
 		skip "no hist triggers in this kernel (CONFIG_HIST_TRIGGERS is off in Debian's 5.10)"
 		unload
+		cpus_back
 		return
 	fi
 	echo 'hist:keys=lateness_ns.log2' >"$EVENT/trigger" || fail "hist trigger refused"
@@ -70,4 +103,5 @@ test_lateness_histogram() {
 	echo '!hist:keys=lateness_ns.log2' >"$EVENT/trigger"
 	unload
 	assert_gone
+	cpus_back
 }
