@@ -107,6 +107,8 @@ chroot_make() {
 # overlay_up LOWER WORK: a writable copy of LOWER at WORK/root (overlayfs),
 # with /proc and devpts mounted. overlay_down WORK undoes it.
 overlay_up() {
+	# LOWER comes from a $(chroot_build ...), whose failure is lost there.
+	[ -f "${1:-/nonexistent}/.kte-stamp" ] || die "no chroot to overlay (its build failed)"
 	overlay_down "$2"
 	rm -rf "$2"
 	mkdir -p "$2/upper" "$2/work" "$2/root"

@@ -90,9 +90,16 @@ qemu_run() {
 		local qemu=$! watch
 		stop_after_done "$serial" "$qemu" &
 		watch=$!
-		wait "$qemu" || true
+		local rc=0
+		wait "$qemu" || rc=$?
 		kill "$watch" 2>/dev/null || true
 		wait "$watch" 2>/dev/null || true
+		# Ended by its time limit (timeout's 124, or 137 after -k): after a
+		# KTE-DONE, that too is a guest that did not power off.
+		if { [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; } &&
+			[ ! -f "$(guest_out "$serial").nopoweroff" ]; then
+			echo "$limit s (its time limit)" >"$(guest_out "$serial").nopoweroff"
+		fi
 		# Not in a pipeline: its subshell would count nothing.
 		times >"${serial%.log}.cpu"
 	)
@@ -114,7 +121,7 @@ stop_after_done() {
 	done
 	sleep "$KTE_POWEROFF_GRACE" >/dev/null 2>&1
 	kill -0 "$2" 2>/dev/null || return 0
-	echo "$KTE_POWEROFF_GRACE" >"$out.nopoweroff"
+	echo "$KTE_POWEROFF_GRACE s" >"$out.nopoweroff"
 	kill "$2" 2>/dev/null || true
 }
 
@@ -198,7 +205,7 @@ group_accounted() {
 # KTE-DONE, so there it is reported only.
 poweroff_hang() {
 	local what
-	what="tests done, no power-off in $(cat "$(guest_out "$1").nopoweroff") s: QEMU stopped"
+	what="tests done, no power-off within $(cat "$(guest_out "$1").nopoweroff"): QEMU stopped"
 	if [ -n "${KTE_POWEROFF_STRICT:-}" ]; then
 		log "$what, and this guest's shutdown stops our unit"
 		return 1
