@@ -36,6 +36,14 @@ skip() {
 
 note() { echo "    $*"; }
 
+# The guests have one or two CPUs (QEMU's -smp): CPU 1 is the one that
+# can go offline. cpu1 0|1: take it offline or online; fails the test if
+# refused.
+CPU1=/sys/devices/system/cpu/cpu1/online
+cpu1() {
+	echo "$1" >"$CPU1" || fail "CPU 1 online=$1 refused"
+}
+
 # run_cmdline: run what the kernel command line asks for: kte.script=NAME
 # (/kte/NAME.sh: the demo, the benchmark) and the groups in kte.groups=a,b.
 run_cmdline() {

@@ -195,9 +195,6 @@ group_accounted() {
 	return "$ok"
 }
 
-# check_guest_log LOG: 0 if every scenario ran and passed with no splat
-# and every group's tests are accounted for; prints the per-test results
-# and "N passed, N failed" (skipped tests are neither).
 # poweroff_hang LOG: the guest said KTE-DONE but did not power off. Where
 # its shutdown runs code of ours (KTE_POWEROFF_STRICT: a systemd image,
 # whose shutdown stops the unit, which unloads the module) that fails;
@@ -213,6 +210,9 @@ poweroff_hang() {
 	log "$what (not a failure: the module was unloaded before KTE-DONE)"
 }
 
+# check_guest_log LOG: 0 if every scenario ran and passed with no splat
+# and every group's tests are accounted for; prints the per-test results
+# and "N passed, N failed" (skipped tests are neither).
 check_guest_log() {
 	local serial=$1 passed failed skipped ok=0
 	guest_lines "$serial" KTE-RESULT | sed 's/^KTE-RESULT /  /' >&2

@@ -5,13 +5,7 @@
 # (Cpus_allowed_list) throughout, and resume on their CPU when it is back;
 # the module's hotplug state exists only while it is loaded.
 
-CPU1=/sys/devices/system/cpu/cpu1/online
 HPSTATES=/sys/devices/system/cpu/hotplug/states
-
-# cpu1 0|1: take CPU 1 offline or online; fails the test if refused.
-cpu1() {
-	echo "$1" >"$CPU1" || fail "CPU 1 online=$1 refused"
-}
 
 # two_cpus: skips the test unless CPU 1 can go offline.
 two_cpus() {

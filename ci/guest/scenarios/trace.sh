@@ -22,20 +22,12 @@ field() {
 OFFLINED=
 patch_alone() {
 	OFFLINED=
-	for _c in /sys/devices/system/cpu/cpu[1-9]*/online; do
-		if [ -f "$_c" ] && [ "$(cat "$_c")" = 1 ]; then
-			if echo 0 >"$_c"; then
-				OFFLINED="$OFFLINED $_c"
-			else
-				fail "cannot take ${_c%/online} offline"
-			fi
-		fi
-	done
+	[ "$(nproc)" -ge 2 ] && [ -w "$CPU1" ] || return 0
+	cpu1 0
+	OFFLINED=1
 }
 cpus_back() {
-	for _c in $OFFLINED; do
-		echo 1 >"$_c" || fail "cannot bring ${_c%/online} back online"
-	done
+	[ -z "$OFFLINED" ] || cpu1 1
 	OFFLINED=
 }
 
