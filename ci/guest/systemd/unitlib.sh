@@ -6,10 +6,20 @@
 UNIT=kthread-example
 
 # unit_errors: the lines the unit's last start logged at error priority or
-# above, under its SyslogIdentifier (journalctl -p err -t kthread-example).
+# above, under its SyslogIdentifier (journalctl -p err -t kthread-example),
+# as a user reads them. The last start is told by time, not by
+# _SYSTEMD_INVOCATION_ID: journald reads that field from the sender's
+# cgroup, and a line it files after the helper has exited goes without it.
 unit_errors() {
-	journalctl -b -o cat -p err -t "$UNIT" \
-		_SYSTEMD_INVOCATION_ID="$(systemctl show -P InvocationID "$UNIT")"
+	journalctl -b -o short-monotonic -p err -t "$UNIT" |
+		awk -v since="$(systemctl show -P InactiveExitTimestampMonotonic "$UNIT")" '
+		match($0, /^\[ *[0-9]+\.[0-9]+\] /) {
+			split(substr($0, 2, RLENGTH - 3), t, ".")
+			if (t[1] * 1000000 + t[2] < since + 0)
+				next
+			sub(/^\[[^]]*\] [^ ]+ [^:]*: /, "")
+			print
+		}'
 }
 
 unit_errors_have() { unit_errors | grep -qF -- "$1"; }
@@ -31,10 +41,11 @@ unit_says() {
 	done
 	unit_errors | sed 's/^/KTE-REPORT journalctl -p err: /'
 	[ "$_says" = 0 ] && return
-	# What the unit did log, and how.
+	# What the unit did log, when (m= is the monotonic time, in hex µs) and
+	# at which priority.
+	echo "the unit's last start: $(systemctl show -P InactiveExitTimestampMonotonic "$UNIT") µs after boot"
 	journalctl -b -o verbose -u "$UNIT" -n 12 --no-pager |
-		grep -E '^ +(MESSAGE|PRIORITY|SYSLOG_IDENTIFIER|_SYSTEMD_INVOCATION_ID)=' | tail -n 48
-	echo "InvocationID: $(systemctl show -P InvocationID "$UNIT")"
+		grep -E '^[^ ]|^ +(MESSAGE|PRIORITY|SYSLOG_IDENTIFIER)=' | tail -n 48
 }
 
 # unit_not_says ERE: no error line of the last start matches ERE (a wrong
