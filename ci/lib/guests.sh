@@ -111,16 +111,20 @@ qemu_run() {
 # (timeout(1), which passes the signal on to QEMU and kills it 20 s later
 # if need be).
 stop_after_done() {
-	local out
+	local out end
 	out=$(guest_out "$1")
-	# The sleeps outlive this watcher when QEMU ends first and it is
-	# killed: they must not hold the tier's output pipe open.
+	# A sleep outlives this watcher when QEMU ends first and it is killed:
+	# short ones, so that it holds what it inherited (the tier's output
+	# pipe, a caller's flock) for 2 s at most.
 	until grep -aq '^KTE-DONE' "$out" 2>/dev/null; do
 		kill -0 "$2" 2>/dev/null || return 0
 		sleep 2 >/dev/null 2>&1
 	done
-	sleep "$KTE_POWEROFF_GRACE" >/dev/null 2>&1
-	kill -0 "$2" 2>/dev/null || return 0
+	end=$((SECONDS + KTE_POWEROFF_GRACE))
+	while [ "$SECONDS" -lt "$end" ]; do
+		kill -0 "$2" 2>/dev/null || return 0
+		sleep 2 >/dev/null 2>&1
+	done
 	echo "$KTE_POWEROFF_GRACE s" >"$out.nopoweroff"
 	kill "$2" 2>/dev/null || true
 }
