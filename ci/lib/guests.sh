@@ -125,6 +125,7 @@ stop_after_done() {
 		kill -0 "$2" 2>/dev/null || return 0
 		sleep 2 >/dev/null 2>&1
 	done
+	kill -0 "$2" 2>/dev/null || return 0
 	echo "$KTE_POWEROFF_GRACE s" >"$out.nopoweroff"
 	kill "$2" 2>/dev/null || true
 }

@@ -7,18 +7,24 @@ UNIT=kthread-example
 
 # unit_errors: the lines the unit's last start logged at error priority or
 # above, under its SyslogIdentifier (journalctl -p err -t kthread-example),
-# as a user reads them. The last start is told by time, not by
-# _SYSTEMD_INVOCATION_ID: journald reads that field from the sender's
-# cgroup, and a line it files after the helper has exited goes without it.
+# as a user reads them. A line is the last start's by its
+# _SYSTEMD_INVOCATION_ID, or, where it has none, by the time journald
+# filed it: journald reads that field from the sender's cgroup, and a line
+# it files after the helper has exited goes without it.
 unit_errors() {
-	journalctl -b -o short-monotonic -p err -t "$UNIT" |
-		awk -v since="$(systemctl show -P InactiveExitTimestampMonotonic "$UNIT")" '
-		match($0, /^\[ *[0-9]+\.[0-9]+\] /) {
-			split(substr($0, 2, RLENGTH - 3), t, ".")
-			if (t[1] * 1000000 + t[2] < since + 0)
-				next
-			sub(/^\[[^]]*\] [^ ]+ [^:]*: /, "")
-			print
+	journalctl -b -o export -p err -t "$UNIT" | awk \
+		-v id="$(systemctl show -P InvocationID "$UNIT")" \
+		-v since="$(systemctl show -P InactiveExitTimestampMonotonic "$UNIT")" '
+		BEGIN { RS = ""; FS = "\n" }
+		since + 0 > 0 {
+			m = ""; t = ""; inv = ""
+			for (i = 1; i <= NF; i++) {
+				if ($i ~ /^MESSAGE=/) m = substr($i, 9)
+				else if ($i ~ /^__MONOTONIC_TIMESTAMP=/) t = substr($i, 23)
+				else if ($i ~ /^_SYSTEMD_INVOCATION_ID=/) inv = substr($i, 24)
+			}
+			if (inv != "" ? inv == id : t + 0 >= since + 0)
+				print m
 		}'
 }
 
@@ -41,11 +47,12 @@ unit_says() {
 	done
 	unit_errors | sed 's/^/KTE-REPORT journalctl -p err: /'
 	[ "$_says" = 0 ] && return
-	# What the unit did log, when (m= is the monotonic time, in hex µs) and
-	# at which priority.
-	echo "the unit's last start: $(systemctl show -P InactiveExitTimestampMonotonic "$UNIT") µs after boot"
+	# What the unit did log, when (m= is the monotonic time, in hex µs), at
+	# which priority and from which start.
+	echo "the unit's last start: $(systemctl show -P InactiveExitTimestampMonotonic "$UNIT") µs" \
+		"after boot, invocation $(systemctl show -P InvocationID "$UNIT")"
 	journalctl -b -o verbose -u "$UNIT" -n 12 --no-pager |
-		grep -E '^[^ ]|^ +(MESSAGE|PRIORITY|SYSLOG_IDENTIFIER)=' | tail -n 48
+		grep -E '^[^ ]|^ +(MESSAGE|PRIORITY|SYSLOG_IDENTIFIER|_SYSTEMD_INVOCATION_ID)=' | tail -n 60
 }
 
 # unit_not_says ERE: no error line of the last start matches ERE (a wrong
