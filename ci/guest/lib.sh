@@ -44,6 +44,29 @@ cpu1() {
 	echo "$1" >"$CPU1" || fail "CPU 1 online=$1 refused"
 }
 
+# Turning a trace event on or off patches live code: the event's call
+# sites, jump labels and static calls (and, with record-cmd, which
+# tracefs_up turns off, the scheduler's own sched_switch and sched_wakeup
+# sites). On x86 that is text_poke_bp (smp_text_poke_* in 7.x: an int3
+# first, then the new bytes, each step synced on every CPU). Under QEMU's
+# TCG a second vCPU has run an int3 that was no longer there ("Oops: int3"
+# in ttwu_do_activate, kernel 7.2.13+deb14 with two vCPUs, once): the
+# emulator's cross-vCPU code change, not the kernel's or ours. So a test
+# whose events' sites run on every CPU (the module's threads, timer
+# expiries) and that needs no second CPU turns them on and off with the
+# others offline: patch_alone, then cpus_back.
+OFFLINED=
+patch_alone() {
+	OFFLINED=
+	[ "$(nproc)" -ge 2 ] && [ -w "$CPU1" ] || return 0
+	cpu1 0
+	OFFLINED=1
+}
+cpus_back() {
+	[ -z "$OFFLINED" ] || cpu1 1
+	OFFLINED=
+}
+
 # run_cmdline: run what the kernel command line asks for: kte.script=NAME
 # (/kte/NAME.sh: the demo, the benchmark) and the groups in kte.groups=a,b.
 run_cmdline() {
@@ -390,9 +413,18 @@ assert_cadence() {
 TRACEFS=/sys/kernel/tracing
 # shellcheck disable=SC2034 # used by the trace group and the benchmark
 EVENT=$TRACEFS/events/kthread_example/kte_iteration
+# Without record-cmd: with it, turning any event on or off also hooks or
+# unhooks the comm cache on the scheduler's sched_switch and sched_wakeup
+# tracepoints, which patches code every CPU runs all the time. Under
+# QEMU's TCG a second vCPU has hung or oopsed at such a site as it was
+# patched (6.1.0-57-amd64: CPU 1 spinning at __schedule's sched_switch
+# site while CPU 0's text_poke_bp waited for it, as the freezer tests
+# turned power:suspend_resume off; 7.2.13: "Oops: int3" in
+# ttwu_do_activate). The trace shows "<...>" for the task names instead.
 tracefs_up() {
 	[ -d "$TRACEFS/events" ] || mount -t tracefs nodev "$TRACEFS" ||
 		fail "cannot mount tracefs"
+	echo 0 >"$TRACEFS/options/record-cmd" || fail "cannot turn record-cmd off"
 }
 
 # in-kernel stop time in us from the "stopped N thread(s) in X us" line.
@@ -425,15 +457,38 @@ check_binding() {
 	done
 }
 
+# delay_scale CPU: how many times over CPU's delay loop runs short of the
+# fastest CPU's, by /proc/cpuinfo's bogomips (each CPU's loops_per_jiffy,
+# which mdelay() counts in); 1 where they agree or the kernel shows none.
+# An x86 guest's second CPU calibrates its own loop against the jiffies as
+# it comes up, and with other guests beside it under emulation has come out
+# 50 times short (102 bogomips against 5192): pm_test's 5 s mdelay() on it
+# then held the tasks frozen for 140 to 420 ms.
+delay_scale() {
+	awk -v cpu="$1" -F': *' '
+	$1 ~ /^processor/ { p = $2 }
+	tolower($1) ~ /^bogomips/ { b[p] = $2 + 0; if ($2 + 0 > max) max = $2 + 0 }
+	END { s = (b[cpu] > 0) ? int(max / b[cpu]) : 1; print (s < 1 ? 1 : s > 60 ? 60 : s) }' /proc/cpuinfo
+}
+
 # suspend_to_freezer: one pm_test suspend; fails if the kernel refused it.
 # On two or more CPUs the writer runs on the last one, so that during the
 # kernel's busy wait a thread bound to another CPU would run if it had not
-# frozen (on one CPU, only a preemptible kernel could show that).
+# frozen (on one CPU, only a preemptible kernel could show that). Where
+# that CPU's delay loop runs short, the wait asked for is as many times
+# longer (pm_test_delay), so that it still lasts about 5 s.
+PM_TEST_DELAY=/sys/module/suspend/parameters/pm_test_delay
 suspend_to_freezer() {
 	echo freezer >/sys/power/pm_test || return 1
 	cpu=$(($(nproc) - 1))
+	scale=$(delay_scale "$cpu")
+	if [ "$scale" -gt 1 ] && [ -w "$PM_TEST_DELAY" ]; then
+		note "CPU $cpu's delay loop runs $scale times short: pm_test_delay $((5 * scale))"
+		echo $((5 * scale)) >"$PM_TEST_DELAY"
+	fi
 	taskset -c "$cpu" sh -c 'echo freeze >/sys/power/state'
 	rc=$?
+	[ "$scale" -le 1 ] || [ ! -w "$PM_TEST_DELAY" ] || echo 5 >"$PM_TEST_DELAY"
 	echo none >/sys/power/pm_test
 	return "$rc"
 }

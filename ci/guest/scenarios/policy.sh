@@ -26,16 +26,19 @@ test_sched_policy() {
 	done
 }
 
-# timer_contexts POLICY: load one worker with POLICY and print, from the
-# trace, where its timer expired each time: "hard" (a flag h or H: in the
+# timer_contexts POLICY: load one worker with POLICY (on CPU 0 alone, as
+# its event turns on and off: patch_alone) and print, from the trace,
+# where its timer expired each time: "hard" (a flag h or H: in the
 # hard interrupt), "soft" (s) or "other", one word per expiry.
 EXPIRE=$TRACEFS/events/timer/hrtimer_expire_entry/enable
 timer_contexts() {
 	echo >"$TRACEFS/trace"
+	patch_alone
 	echo 1 >"$EXPIRE"
 	load threads=1 start_mode=worker sched_policy="$1" interval_ms=20
 	sleep 1
 	echo 0 >"$EXPIRE"
+	cpus_back
 	# Read while loaded: the trace names the function from its address.
 	trace=$(grep 'function=kte_timer_fn' "$TRACEFS/trace")
 	unload

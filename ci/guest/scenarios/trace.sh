@@ -9,27 +9,8 @@ field() {
 	echo "$2" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"
 }
 
-# Turning an event on or off patches live code: the event's call sites and,
-# for the comm cache, the scheduler's own sched_switch and sched_wakeup
-# sites (jump labels and static calls). On x86 that is text_poke_bp
-# (smp_text_poke_* in 7.x: an int3 first, then the new bytes, each step
-# synced on every CPU). Under QEMU's TCG a second vCPU has run an int3
-# that was no longer there ("Oops: int3" in ttwu_do_activate, kernel
-# 7.2.13+deb14 with two vCPUs, once): the emulator's cross-vCPU code
-# change, not the kernel's or ours. So these tests take the other CPUs
-# offline first (one CPU patches and runs; the tests need no second one)
-# and put them back after.
-OFFLINED=
-patch_alone() {
-	OFFLINED=
-	[ "$(nproc)" -ge 2 ] && [ -w "$CPU1" ] || return 0
-	cpu1 0
-	OFFLINED=1
-}
-cpus_back() {
-	[ -z "$OFFLINED" ] || cpu1 1
-	OFFLINED=
-}
+# Each test turns its events on and off with CPU 1 offline (patch_alone,
+# in lib.sh).
 
 # events_of THREAD: the trace's events of THREAD, one per line.
 events_of() {
