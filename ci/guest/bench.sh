@@ -271,12 +271,19 @@ unload_graph() {
 	echo "$fn" >"$TRACEFS/set_graph_function"
 	echo 0 >"$TRACEFS/options/funcgraph-irqs"
 	echo 1 >"$TRACEFS/options/funcgraph-tail"
+	# A change of tracer patches every traced function and the scheduler's
+	# comm hooks: with CPU 1 offline (patch_alone, in lib.sh), which is
+	# back for the unload.
+	patch_alone
 	echo function_graph >"$TRACEFS/current_tracer"
+	cpus_back
 	: >"$TRACEFS/trace"
 	ktool unload "$name" >/dev/null
 	# A change of tracer empties the buffer: read it first.
 	cat "$TRACEFS/trace" >/tmp/graph.raw
+	patch_alone
 	echo nop >"$TRACEFS/current_tracer"
+	cpus_back
 	# A line: " 0) ! 15000.12 us |    } /* free_module */" or
 	# " 0)   1.234 us    |    mutex_lock();": the duration, then two
 	# spaces of indent per level after the bar.

@@ -457,38 +457,45 @@ check_binding() {
 	done
 }
 
-# delay_scale CPU: how many times over CPU's delay loop runs short of the
-# fastest CPU's, by /proc/cpuinfo's bogomips (each CPU's loops_per_jiffy,
-# which mdelay() counts in); 1 where they agree or the kernel shows none.
-# An x86 guest's second CPU calibrates its own loop against the jiffies as
-# it comes up, and with other guests beside it under emulation has come out
-# 50 times short (102 bogomips against 5192): pm_test's 5 s mdelay() on it
-# then held the tasks frozen for 140 to 420 ms.
-delay_scale() {
+# test_delay CPU: the pm_test delay (s) that makes the kernel's busy wait
+# (mdelay(), in loops of CPU's own loops_per_jiffy: /proc/cpuinfo's
+# bogomips on x86) last about 5 s: 5 scaled by CPU 0's bogomips over
+# CPU's, from 1 to 300; 5 elsewhere (the other architectures' delays
+# follow a timer, or one value for every CPU). CPU 0's loop is set from
+# the measured TSC frequency; a second CPU calibrates its own against the
+# jiffies as it comes up, and under emulation with other guests beside it
+# has come out 50 times short (102 bogomips against 5192: a 5 s wait of
+# 140 to 420 ms) and 2 times long (10 s).
+test_delay() {
+	case $(uname -m) in x86_64 | i?86) ;; *) echo 5 && return ;; esac
 	awk -v cpu="$1" -F': *' '
 	$1 ~ /^processor/ { p = $2 }
-	tolower($1) ~ /^bogomips/ { b[p] = $2 + 0; if ($2 + 0 > max) max = $2 + 0 }
-	END { s = (b[cpu] > 0) ? int(max / b[cpu]) : 1; print (s < 1 ? 1 : s > 60 ? 60 : s) }' /proc/cpuinfo
+	tolower($1) ~ /^bogomips/ { b[p] = $2 + 0 }
+	END {
+		d = (b[0] > 0 && b[cpu] > 0) ? int(5 * b[0] / b[cpu] + 0.5) : 5
+		print (d < 1 ? 1 : d > 300 ? 300 : d)
+	}' /proc/cpuinfo
 }
 
 # suspend_to_freezer: one pm_test suspend; fails if the kernel refused it.
 # On two or more CPUs the writer runs on the last one, so that during the
 # kernel's busy wait a thread bound to another CPU would run if it had not
-# frozen (on one CPU, only a preemptible kernel could show that). Where
-# that CPU's delay loop runs short, the wait asked for is as many times
-# longer (pm_test_delay), so that it still lasts about 5 s.
+# frozen (on one CPU, only a preemptible kernel could show that); the
+# delay asked for is test_delay's for that CPU.
 PM_TEST_DELAY=/sys/module/suspend/parameters/pm_test_delay
 suspend_to_freezer() {
 	echo freezer >/sys/power/pm_test || return 1
 	cpu=$(($(nproc) - 1))
-	scale=$(delay_scale "$cpu")
-	if [ "$scale" -gt 1 ] && [ -w "$PM_TEST_DELAY" ]; then
-		note "CPU $cpu's delay loop runs $scale times short: pm_test_delay $((5 * scale))"
-		echo $((5 * scale)) >"$PM_TEST_DELAY"
+	delay=$(test_delay "$cpu")
+	was=
+	if [ "$delay" != 5 ] && [ -w "$PM_TEST_DELAY" ]; then
+		was=$(cat "$PM_TEST_DELAY")
+		note "CPU $cpu's delay loop is not CPU 0's: pm_test_delay $delay for about 5 s"
+		echo "$delay" >"$PM_TEST_DELAY"
 	fi
 	taskset -c "$cpu" sh -c 'echo freeze >/sys/power/state'
 	rc=$?
-	[ "$scale" -le 1 ] || [ ! -w "$PM_TEST_DELAY" ] || echo 5 >"$PM_TEST_DELAY"
+	[ -z "$was" ] || echo "$was" >"$PM_TEST_DELAY"
 	echo none >/sys/power/pm_test
 	return "$rc"
 }

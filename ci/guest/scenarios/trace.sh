@@ -19,10 +19,11 @@ events_of() {
 
 test_tracepoint_records_each_iteration() {
 	tracefs_up
+	# Before CPU 1 goes: emptying the trace empties online CPUs' buffers.
+	echo >"$TRACEFS/trace"
 	patch_alone
 	load threads=2 interval_ms=20 verbose=0
 	[ -d "$EVENT" ] || fail "no $EVENT"
-	echo >"$TRACEFS/trace"
 	it0=$(tstat 0 iterations)
 	echo 1 >"$EVENT/enable" || fail "cannot enable the event"
 	it1=$(tstat 0 iterations)
