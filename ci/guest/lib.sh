@@ -487,9 +487,10 @@ suspend_to_freezer() {
 	echo freezer >/sys/power/pm_test || return 1
 	cpu=$(($(nproc) - 1))
 	delay=$(test_delay "$cpu")
+	case $delay in '' | *[!0-9]*) delay=5 ;; esac
 	was=
 	if [ "$delay" != 5 ] && [ -w "$PM_TEST_DELAY" ]; then
-		was=$(cat "$PM_TEST_DELAY")
+		was=$(cat "$PM_TEST_DELAY") || was=5
 		note "CPU $cpu's delay loop is not CPU 0's: pm_test_delay $delay for about 5 s"
 		echo "$delay" >"$PM_TEST_DELAY"
 	fi

@@ -11,8 +11,9 @@ UNIT=kthread-example
 # _SYSTEMD_INVOCATION_ID, or, where it has none, by the time journald
 # filed it: journald reads that field from the sender's cgroup, and a line
 # it files after the helper has exited goes without it.
-# (A message journald keeps as binary, with a control character in it,
-# shows as a line that says so: none of the helper's or modprobe's does.)
+# (A message journald exports as binary, one with a newline or another
+# control character in it, shows as a line that says so: none of the
+# helper's or modprobe's has one.)
 unit_errors() {
 	journalctl -b -o export -p err -t "$UNIT" \
 		--output-fields=MESSAGE,_SYSTEMD_INVOCATION_ID | awk \
