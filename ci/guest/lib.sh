@@ -465,7 +465,8 @@ check_binding() {
 # the measured TSC frequency; a second CPU calibrates its own against the
 # jiffies as it comes up, and under emulation with other guests beside it
 # has come out 50 times short (102 bogomips against 5192: a 5 s wait of
-# 140 to 420 ms) and 2 times long (10 s).
+# 140 to 420 ms) and 3 times long (16394 against 5189: 22 s, then a soft
+# lockup).
 test_delay() {
 	case $(uname -m) in x86_64 | i?86) ;; *) echo 5 && return ;; esac
 	awk -v cpu="$1" -F': *' '

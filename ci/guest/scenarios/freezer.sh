@@ -15,8 +15,9 @@ PERIOD=$((PERIOD_MS * 1000000))
 # clock "mono". Nominally the pm_test delay (5 s, mdelay()); the bound
 # asks only for a period of the threads'. Not by the log's timestamps: on
 # an x86 guest with two vCPUs, which marks its TSC unstable, printk's clock
-# (sched_clock_cpu) runs at most a tick past the writing CPU's last tick,
-# and once read 7 to 35 ms for nine of these waits in one boot.
+# (sched_clock_cpu) runs at most a tick past the writing CPU's last tick
+# (kernel/sched/clock.c): not the CLOCK_MONOTONIC the threads' spans are
+# taken on.
 frozen_ns() {
 	awk '
 	function ns(s) { split(s, p, "."); return p[1] * 1000000000 + p[2] * 1000 }
