@@ -457,47 +457,64 @@ check_binding() {
 	done
 }
 
-# test_delay CPU: the pm_test delay (s) that makes the kernel's busy wait
-# (mdelay(), in loops of CPU's own loops_per_jiffy: /proc/cpuinfo's
-# bogomips on x86) last about 5 s: 5 scaled by CPU 0's bogomips over
-# CPU's, from 1 to 300; 5 elsewhere (the other architectures' delays
-# follow a timer, or one value for every CPU). CPU 0's loop is set from
-# the measured TSC frequency; a second CPU calibrates its own against the
-# jiffies as it comes up, and under emulation with other guests beside it
-# has come out 50 times short (102 bogomips against 5192: a 5 s wait of
-# 140 to 420 ms) and 3 times long (16394 against 5189: 22 s, then a soft
-# lockup).
+# The kernel's pm_test hold (suspend_test(): mdelay(pm_test_delay s), a
+# busy wait that keeps the waiting vCPU, and so one of this machine's
+# cores, busy throughout) is 5 s by default. The tests ask for no more
+# than they need: 3 s where they count a thread's periods across it (six
+# at 500 ms: a thread that did not freeze would run them, more than the
+# two catch-up iterations allowed), less where only what the suspend
+# leaves counts.
+
+# test_delay S CPU: the pm_test delay (s) that makes the kernel's busy
+# wait, on CPU, last about S seconds (mdelay() counts loops of CPU's own
+# loops_per_jiffy: /proc/cpuinfo's bogomips on x86): S scaled by CPU 0's
+# bogomips over CPU's, from 1 to 60 times S; S elsewhere (the other
+# architectures' delays follow a timer, or one value for every CPU).
+# CPU 0's loop is set from the measured TSC frequency; a second CPU
+# calibrates its own against the jiffies as it comes up, and under
+# emulation with other guests beside it has come out 50 times short (102
+# bogomips against 5192: a 5 s wait of 140 to 420 ms) and 3 times long
+# (16394 against 5189: 22 s, then a soft lockup).
 test_delay() {
-	case $(uname -m) in x86_64 | i?86) ;; *) echo 5 && return ;; esac
-	awk -v cpu="$1" -F': *' '
+	case $(uname -m) in x86_64 | i?86) ;; *) echo "$1" && return ;; esac
+	awk -v s="$1" -v cpu="$2" -F': *' '
 	$1 ~ /^processor/ { p = $2 }
 	tolower($1) ~ /^bogomips/ { b[p] = $2 + 0 }
 	END {
-		d = (b[0] > 0 && b[cpu] > 0) ? int(5 * b[0] / b[cpu] + 0.5) : 5
-		print (d < 1 ? 1 : d > 300 ? 300 : d)
+		d = (b[0] > 0 && b[cpu] > 0) ? int(s * b[0] / b[cpu] + 0.5) : s
+		print (d < 1 ? 1 : d > 60 * s ? 60 * s : d)
 	}' /proc/cpuinfo
 }
 
-# suspend_to_freezer: one pm_test suspend; fails if the kernel refused it.
+# pm_hold S CPU: the kernel's next pm_test hold, on CPU, about S seconds
+# (test_delay); the value it had is kept in PM_WAS for pm_hold_back.
+PM_TEST_DELAY=/sys/module/suspend/parameters/pm_test_delay
+pm_hold() {
+	PM_WAS=
+	[ -w "$PM_TEST_DELAY" ] || return 0
+	delay=$(test_delay "$1" "$2")
+	case $delay in '' | *[!0-9]*) delay=$1 ;; esac
+	PM_WAS=$(cat "$PM_TEST_DELAY") || PM_WAS=5
+	[ "$delay" = "$1" ] ||
+		note "CPU $2's delay loop is not CPU 0's: pm_test_delay $delay for about $1 s"
+	echo "$delay" >"$PM_TEST_DELAY"
+}
+pm_hold_back() {
+	[ -z "$PM_WAS" ] || echo "$PM_WAS" >"$PM_TEST_DELAY"
+}
+
+# suspend_to_freezer [S]: one pm_test suspend that holds every task frozen
+# for about S seconds (3 if not given); fails if the kernel refused it.
 # On two or more CPUs the writer runs on the last one, so that during the
 # kernel's busy wait a thread bound to another CPU would run if it had not
-# frozen (on one CPU, only a preemptible kernel could show that); the
-# delay asked for is test_delay's for that CPU.
-PM_TEST_DELAY=/sys/module/suspend/parameters/pm_test_delay
+# frozen (on one CPU, only a preemptible kernel could show that).
 suspend_to_freezer() {
 	echo freezer >/sys/power/pm_test || return 1
 	cpu=$(($(nproc) - 1))
-	delay=$(test_delay "$cpu")
-	case $delay in '' | *[!0-9]*) delay=5 ;; esac
-	was=
-	if [ "$delay" != 5 ] && [ -w "$PM_TEST_DELAY" ]; then
-		was=$(cat "$PM_TEST_DELAY") || was=5
-		note "CPU $cpu's delay loop is not CPU 0's: pm_test_delay $delay for about 5 s"
-		echo "$delay" >"$PM_TEST_DELAY"
-	fi
+	pm_hold "${1:-3}" "$cpu"
 	taskset -c "$cpu" sh -c 'echo freeze >/sys/power/state'
 	rc=$?
-	[ -z "$was" ] || echo "$was" >"$PM_TEST_DELAY"
+	pm_hold_back
 	echo none >/sys/power/pm_test
 	return "$rc"
 }
