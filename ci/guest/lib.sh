@@ -487,14 +487,17 @@ test_delay() {
 }
 
 # pm_hold S CPU: the kernel's next pm_test hold, on CPU, about S seconds
-# (test_delay); the value it had is kept in PM_WAS for pm_hold_back.
+# (test_delay); the value it had is kept in PM_WAS for pm_hold_back. On
+# CPU 0 (its own reference) only shell builtins run: a caller may have a
+# timer's period to stay within.
 PM_TEST_DELAY=/sys/module/suspend/parameters/pm_test_delay
 pm_hold() {
 	PM_WAS=
 	[ -w "$PM_TEST_DELAY" ] || return 0
-	delay=$(test_delay "$1" "$2")
+	delay=$1
+	[ "$2" = 0 ] || delay=$(test_delay "$1" "$2")
 	case $delay in '' | *[!0-9]*) delay=$1 ;; esac
-	PM_WAS=$(cat "$PM_TEST_DELAY") || PM_WAS=5
+	read -r PM_WAS <"$PM_TEST_DELAY" || PM_WAS=5
 	[ "$delay" = "$1" ] ||
 		note "CPU $2's delay loop is not CPU 0's: pm_test_delay $delay for about $1 s"
 	echo "$delay" >"$PM_TEST_DELAY"

@@ -100,7 +100,8 @@ qemu_run() {
 			[ ! -f "$(guest_out "$serial").nopoweroff" ]; then
 			echo "$limit s (its time limit)" >"$(guest_out "$serial").nopoweroff"
 		fi
-		# Not in a pipeline: its subshell would count nothing.
+		# `times` itself not in a pipeline, where it would report the
+		# pipeline's subshell, which waited for nothing.
 		times >"${serial%.log}.cpu"
 	)
 	log "guest $(basename "$serial"): $((SECONDS - start)) s, $(guest_cpu "$serial") s of CPU"
@@ -133,8 +134,8 @@ stop_after_done() {
 # guest_cpu LOG: the CPU seconds (user plus system) the guest of console
 # LOG used: the second line of `times` ("0m12.345s 0m1.234s").
 guest_cpu() {
-	awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] }
-		printf "%.0f", t }' "${1%.log}.cpu" 2>/dev/null || echo "?"
+	awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } }
+		END { if (NR == 2) printf "%.0f", t; else printf "?" }' "${1%.log}.cpu" 2>/dev/null || echo "?"
 }
 
 # guest_out LOG: the file of the guest's result channel beside console LOG

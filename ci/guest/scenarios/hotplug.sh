@@ -177,14 +177,13 @@ can_suspend() {
 	fi
 }
 
-# suspend_processors: one suspend to RAM that stops at pm_test=processors:
-# every task frozen, CPU 1 offline, the kernel's wait (about 2 s, on CPU
-# 0: four periods of suspend_bound's worker), then CPU 1 back and the
-# thaw.
+# suspend_processors S: one suspend to RAM that stops at pm_test=processors:
+# every task frozen, CPU 1 offline, the kernel's wait (about S seconds, on
+# CPU 0), then CPU 1 back and the thaw.
 suspend_processors() {
+	pm_hold "$1" 0
 	echo deep >/sys/power/mem_sleep || fail "mem_sleep deep refused"
 	echo processors >/sys/power/pm_test || fail "pm_test processors refused"
-	pm_hold 2 0
 	ok=yes
 	echo mem >/sys/power/state || ok=no
 	pm_hold_back
@@ -208,7 +207,8 @@ suspend_processors() {
 suspend_bound() {
 	load threads=2 bind_cpus=Y interval_ms="$2" verbose=0 start_mode="$1"
 	sleep 0.3
-	suspend_processors
+	# 2 s: four periods of a worker at 500 ms while CPU 1 is away.
+	suspend_processors 2
 	it=$(tstat 1 iterations)
 	sleep 1.2
 	for i in 0 1; do
@@ -242,7 +242,8 @@ test_suspend_while_paused() {
 		dmesg -c >/dev/null
 		load threads=2 bind_cpus=Y interval_ms=10 verbose=0 paused=Y start_mode=$mode
 		wait_for 3 all_in_state 2 P || fail "$mode: not parked: $(states 2)"
-		suspend_processors
+		# Parked threads run nothing however long the hold: 1 s.
+		suspend_processors 1
 		sleep 0.3
 		assert_eq "$mode, paused, after the resume: states" "P P" "$(states 2)"
 		assert_eq "$mode, paused, after the resume: iterations" "0 0" \
