@@ -134,9 +134,10 @@ run_group() {
 # busy_ticks: clock ticks (USER_HZ, hundredths of a second) every CPU
 # spent not idle since boot (/proc/stat), with builtins only: each test's
 # line carries it, so that what a test costs the guest reads off its
-# output. The guest's own tick-sampled estimate, not what QEMU cost this
-# machine (the guest's .cpu file beside its log has that): with the host's
-# cores contended it can count less.
+# output. The guest's own accounting, not what QEMU cost this machine (the
+# guest's .cpu file beside its log has that): with the host's cores
+# contended it may count less (ticks a waiting vCPU missed) or more (a vCPU
+# spinning for its descheduled sibling; on s390x, the wait itself).
 busy_ticks() {
 	read -r _b _bu _bn _bs _bi _bw _bq _bsq _bst _brest </proc/stat
 	echo $((_bu + _bn + _bs + _bq + _bsq + _bst))
